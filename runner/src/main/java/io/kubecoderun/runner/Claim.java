@@ -1,0 +1,44 @@
+package io.kubecoderun.runner;
+
+import io.kubecoderun.runner.wire.RunnerStatus;
+
+/**
+ * The sandbox's single-use claim. The first {@code POST /claim} wins and repeats of the same lease id are
+ * idempotent; any other lease gets 409. Once claimed, every request that touches code or files must carry the
+ * lease id ({@code X-Lease-Id}), and the lease gets exactly one execution: a registry glitch can never hand one
+ * sandbox to two requests. An unclaimed runner (a developer's, a test's) serves requests without a lease.
+ */
+public final class Claim {
+    public static final String LEASE_HEADER = "X-Lease-Id";
+
+    private String leaseId;
+    private boolean used;
+
+    public synchronized void claim(String lease) {
+        if (leaseId != null && !leaseId.equals(lease)) {
+            throw new RunnerException.Conflict("already_claimed", "this sandbox is claimed by another lease");
+        }
+        leaseId = lease;
+    }
+
+    /** Rejects a request whose lease header does not match the claim. */
+    public synchronized void authorize(String presentedLease) {
+        if (leaseId != null && !leaseId.equals(presentedLease)) {
+            throw new RunnerException.Conflict("lease_mismatch",
+                    "this sandbox is claimed; send the claiming lease id in " + LEASE_HEADER);
+        }
+    }
+
+    /** Called as an execution starts; a claimed sandbox runs one execution only. */
+    public synchronized void beginExecution(String presentedLease) {
+        authorize(presentedLease);
+        if (leaseId != null && used) {
+            throw new RunnerException.Conflict("already_used", "this sandbox has already run its execution");
+        }
+        used = true;
+    }
+
+    public synchronized RunnerStatus status(String podUid, String podName, String language, boolean ready) {
+        return new RunnerStatus(leaseId != null, leaseId, podUid, podName, language, used, ready);
+    }
+}

@@ -1,0 +1,157 @@
+package io.kubecoderun.runner;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kubecoderun.runner.api.ClaimEndpoint;
+import io.kubecoderun.runner.api.ExecuteEndpoint;
+import io.kubecoderun.runner.api.FilesEndpoint;
+import io.kubecoderun.runner.api.HealthEndpoint;
+import io.kubecoderun.runner.exec.BubblewrapSandbox;
+import io.kubecoderun.runner.exec.CgroupLimiter;
+import io.kubecoderun.runner.exec.Executor;
+import io.kubecoderun.runner.exec.NoSandbox;
+import io.kubecoderun.runner.exec.Sandbox;
+import io.kubecoderun.runner.exec.Tools;
+import io.kubecoderun.runner.files.Workspace;
+import io.kubecoderun.runner.http.Router;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Starts the runner: validates the configuration, prepares the sandbox, binds the port, and on shutdown turns
+ * readiness off first, then stops a running program (TERM, grace, KILL), then the server.
+ */
+public final class RunnerMain {
+    private static final Logger LOG = Logger.getLogger(RunnerMain.class.getName());
+    /** Listed files per {@code GET /files}; far above the API's output cap, small enough to answer fast. */
+    private static final int MAX_LISTED_FILES = 10_000;
+    /** Seconds the HTTP server waits for in-flight exchanges to finish at shutdown. */
+    private static final int SERVER_STOP_SECONDS = 1;
+
+    private final RunnerConfig config;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private HttpServer server;
+    private ExecutorService threads;
+    private Executor executor;
+    private CgroupLimiter cgroups;
+    private Path supportDir;
+
+    public RunnerMain(RunnerConfig config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
+        long started = System.nanoTime();
+        RunnerConfig config;
+        try {
+            config = RunnerConfig.fromEnvironment();
+        } catch (RunnerConfig.ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RunnerMain runner = new RunnerMain(config);
+        try {
+            runner.start();
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("runner failed to start: " + e.getMessage());
+            System.exit(1);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(runner::stop, "kcr-shutdown"));
+        LOG.info("event=ready port=" + runner.port() + " sandbox=" + config.sandbox() + " startup_ms="
+                + (System.nanoTime() - started) / 1_000_000);
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(config.workdir());
+        Files.createDirectories(config.scratch());
+        if (!Files.isExecutable(Path.of(Tools.PRLIMIT))) {
+            throw new IllegalStateException(Tools.PRLIMIT + " is missing (util-linux): limits cannot be applied");
+        }
+        String runnerId = Long.toString(ProcessHandle.current().pid());
+        Sandbox sandbox = sandbox(runnerId);
+        cgroups = CgroupLimiter.detect(config.cgroupParent(), runnerId);
+        if (cgroups.enabled()) {
+            LOG.info("event=cgroup mode=" + cgroups.describe());
+        } else {
+            LOG.warning("event=no_cgroup detail=\"memory and pids are bounded by rlimits only (no writable cgroup)\"");
+        }
+        executor = new Executor(config, sandbox, cgroups);
+        if (config.language() != null && !executor.availableLanguages().contains(config.language())) {
+            throw new IllegalStateException("RUNNER_LANGUAGE=" + config.language()
+                    + " but its toolchain is not installed; available: " + executor.availableLanguages());
+        }
+        Claim claim = new Claim();
+        Workspace workspace = new Workspace(config.workdir(), config.maxFileBytes(), MAX_LISTED_FILES);
+        HealthEndpoint health = new HealthEndpoint(ready::get);
+        ClaimEndpoint claims = new ClaimEndpoint(claim, config.podUid(), config.podName(), config.language(),
+                ready::get, executor::availableLanguages);
+        ExecuteEndpoint execute = new ExecuteEndpoint(executor, claim, config.maxRequestBytes(), ready::get);
+        FilesEndpoint files = new FilesEndpoint(workspace, claim);
+        Router router = new Router()
+                .exact("/health", health::health)
+                .exact("/ready", health::ready)
+                .exact("/status", claims::status)
+                .exact("/claim", claims::claim)
+                .exact("/execute", execute::execute)
+                .prefix("/files", files::files);
+
+        threads = Executors.newVirtualThreadPerTaskExecutor();
+        server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 0);
+        server.createContext("/", router);
+        server.setExecutor(threads);
+        server.start();
+        ready.set(true);
+    }
+
+    private Sandbox sandbox(String runnerId) throws IOException {
+        if (config.sandbox().equals("bubblewrap")) {
+            Path bwrap = BubblewrapSandbox.locate().orElseThrow(() -> new IllegalStateException(
+                    "RUNNER_SANDBOX=bubblewrap but bwrap is not installed (apt-get install bubblewrap)"));
+            supportDir = config.scratch().resolve("support-" + runnerId);
+            Files.createDirectories(supportDir);
+            return new BubblewrapSandbox(bwrap, config.workdir(), supportDir);
+        }
+        LOG.warning("event=no_sandbox detail=\"user code runs without bubblewrap: only safe inside a single-use pod\"");
+        return new NoSandbox(config.workdir());
+    }
+
+    /** The bound port (useful with RUNNER_PORT=0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public void stop() {
+        ready.set(false);
+        if (executor != null) {
+            executor.cancel(config.shutdownGrace());
+        }
+        if (server != null) {
+            server.stop(SERVER_STOP_SECONDS);
+        }
+        if (threads != null) {
+            threads.shutdownNow();
+        }
+        if (cgroups != null) {
+            cgroups.close();
+        }
+        if (supportDir != null) {
+            try (var files = Files.list(supportDir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(supportDir);
+            } catch (IOException e) {
+                LOG.warning("event=support_cleanup_failed path=" + supportDir + " error=" + e.getMessage());
+            }
+        }
+        LOG.info("event=stopped");
+    }
+}

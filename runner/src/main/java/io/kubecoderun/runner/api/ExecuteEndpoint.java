@@ -1,0 +1,56 @@
+package io.kubecoderun.runner.api;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.kubecoderun.runner.Claim;
+import io.kubecoderun.runner.RunnerException;
+import io.kubecoderun.runner.exec.Executor;
+import io.kubecoderun.runner.http.Exchanges;
+import io.kubecoderun.runner.http.Router;
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.WireException;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/** {@code POST /execute}: one execution at a time; a second concurrent request gets 409. */
+public final class ExecuteEndpoint {
+    private final Executor executor;
+    private final Claim claim;
+    private final long maxRequestBytes;
+    private final BooleanSupplier ready;
+    private final AtomicBoolean busy = new AtomicBoolean();
+
+    public ExecuteEndpoint(Executor executor, Claim claim, long maxRequestBytes, BooleanSupplier ready) {
+        this.executor = executor;
+        this.claim = claim;
+        this.maxRequestBytes = maxRequestBytes;
+        this.ready = ready;
+    }
+
+    public void execute(HttpExchange exchange, String rest) throws IOException {
+        Router.requireMethod(exchange, "POST");
+        if (!ready.getAsBoolean()) {
+            throw new RunnerException.Unavailable("shutting_down", "the runner is shutting down");
+        }
+        String lease = exchange.getRequestHeaders().getFirst(Claim.LEASE_HEADER);
+        claim.authorize(lease);
+        ExecuteRequest request;
+        try {
+            request = ExecuteRequest.fromJson(Exchanges.readJsonObject(exchange, maxRequestBytes));
+        } catch (WireException e) {
+            throw new RunnerException.BadRequest(e.errorType(), e.getMessage());
+        }
+        if (!busy.compareAndSet(false, true)) {
+            throw new RunnerException.Conflict("busy", "another execution is running in this sandbox");
+        }
+        try {
+            claim.beginExecution(lease);
+            ExecuteResponse response = executor.execute(request);
+            Exchanges.sendJson(exchange, 200, response.toJson());
+        } finally {
+            busy.set(false);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.kubecoderun.runner.exec;
+
+import io.kubecoderun.runner.RunnerConfig;
+import io.kubecoderun.runner.RunnerException;
+import io.kubecoderun.runner.lang.JavaSource;
+import io.kubecoderun.runner.lang.Language;
+import io.kubecoderun.runner.lang.Languages;
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.StateError;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Runs one execution: writes the code and its support files to a fresh build directory, compiles if the language
+ * needs it, runs the program in the working directory under the sandbox and limits, and collects output, exit
+ * status and (Python) state. Compile and run share one deadline: the caller's timeout times the language factor.
+ */
+public final class Executor {
+    private static final Logger LOG = Logger.getLogger(Executor.class.getName());
+    private static final String RESOURCE_DIR = "/io/kubecoderun/runner/";
+
+    private final RunnerConfig config;
+    private final Sandbox sandbox;
+    private final CgroupLimiter cgroups;
+    private final Path workdir;
+    private final Launcher launcher;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Boolean> installed = new HashMap<>();
+    private volatile StepRunner currentStep;
+
+    public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
+        this.config = config;
+        this.launcher = Launcher.probe();
+        this.sandbox = sandbox;
+        this.cgroups = cgroups;
+        this.workdir = config.workdir();
+        for (Language language : Languages.all()) {
+            installed.put(language.id(), toolchainPresent(language));
+        }
+        cgroups.prepare(config.memoryLimitBytes(), config.pidsLimit());
+    }
+
+    /** The languages whose toolchain this image has, in table order. */
+    public List<String> availableLanguages() {
+        return Languages.all().stream().map(Language::id).filter(installed::get).toList();
+    }
+
+    private static boolean toolchainPresent(Language language) {
+        List<String> first = language.compiled() ? language.compile() : language.run();
+        return Tools.which(first.get(0)).isPresent();
+    }
+
+    public ExecuteResponse execute(ExecuteRequest request) throws IOException {
+        Language language = Languages.find(request.lang()).orElseThrow(() -> new RunnerException.BadRequest(
+                "unsupported_language", "unknown language '" + request.lang() + "'; supported: "
+                + String.join(", ", Languages.all().stream().map(Language::id).toList())));
+        if (!installed.get(language.id())) {
+            throw new RunnerException.BadRequest("language_unavailable",
+                    language.displayName() + " is not installed in this sandbox; available: " + availableLanguages());
+        }
+        if (request.state() != null && request.state().length > config.maxStateBytes()) {
+            throw new RunnerException.TooLarge("state is " + request.state().length + " bytes; the cap is "
+                    + config.maxStateBytes());
+        }
+        Duration timeout = effectiveTimeout(request.timeoutMs());
+        long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
+        long deadline = System.nanoTime() + budgetMs * 1_000_000L;
+        boolean python = language.id().equals("py");
+
+        String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
+        Path build = config.scratch().resolve("exec-" + execId);
+        String buildView = sandbox.buildView(build);
+        Files.createDirectories(workdir);
+        deleteTree(build);
+        Files.createDirectories(build.resolve("classes"));
+        String source = language.sourceFileName().apply(request.code());
+        Files.writeString(build.resolve(source), request.code(), StandardCharsets.UTF_8);
+        for (Map.Entry<String, String> support : language.supportFiles().entrySet()) {
+            copyResource(support.getKey(), build.resolve(support.getValue()));
+        }
+        Map<String, String> vars = new HashMap<>();
+        vars.put("src", buildView + "/" + source);
+        vars.put("build", buildView);
+        vars.put("bin", buildView + "/prog");
+        vars.put("main", language.id().equals("java") ? JavaSource.mainClass(request.code()) : "");
+        vars.put("state_in", "");
+        vars.put("state_out", python && request.captureState() ? buildView + "/state.out" : "");
+        vars.put("state_report", buildView + "/state.report");
+        if (python && request.state() != null) {
+            Files.write(build.resolve("state.in"), request.state());
+            vars.put("state_in", buildView + "/state.in");
+        }
+
+        String marker = "KCR_EXEC_ID=" + execId;
+        Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
+        env.putAll(language.env());
+        env.put("KCR_EXEC_ID", execId);
+
+        BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
+        BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
+        Limits limits = limits(language, budgetMs);
+        Cgroup cgroup = cgroups.enabled() ? cgroups.acquire(config.memoryLimitBytes(), config.pidsLimit()) : null;
+        StepRunner steps = new StepRunner();
+        currentStep = steps;
+        long start = System.nanoTime();
+        try {
+            StepRunner.Outcome outcome = null;
+            if (language.compiled()) {
+                outcome = step(steps, language.compile(), List.of(), vars, buildView, build, env, deadline,
+                        stdout, stderr, cgroup, marker, limits);
+            }
+            if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut())) {
+                outcome = step(steps, language.run(), request.args(), vars, sandbox.workdirView(), build, env,
+                        deadline, stdout, stderr, cgroup, marker, limits);
+            }
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
+            boolean oom = cgroup != null && cgroup.oomKilled();
+            if (outcome.timedOut()) {
+                stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
+                        + seconds(budgetMs) + " seconds\n");
+            } else if (oom) {
+                stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
+                        + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
+            }
+            List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
+            byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
+                    : null;
+            StepRunner.Outcome last = outcome;
+            LOG.info(() -> "event=execute lang=" + language.id() + " exit=" + last.exitCode()
+                    + " timed_out=" + last.timedOut() + " oom=" + oom + " ms=" + elapsedMs);
+            return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
+                    elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
+        } finally {
+            currentStep = null;
+            if (cgroup != null) {
+                cgroups.release(cgroup);
+            }
+            deleteTree(build);
+        }
+    }
+
+    private StepRunner.Outcome step(StepRunner steps, List<String> template, List<String> args,
+                                    Map<String, String> vars, String cwdView, Path build, Map<String, String> env,
+                                    long deadline, BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup,
+                                    String marker, Limits limits) throws IOException {
+        List<String> command = new ArrayList<>(Language.expand(template, vars));
+        command.addAll(args);
+        List<String> argv = new ArrayList<>(launcher.prefix(limits, cgroup));
+        argv.addAll(sandbox.wrap(command, build, cwdView, limits));
+        Path hostCwd = sandbox.hostCwd(cwdView, workdir, build);
+        // Without a pid namespace, the marker scan is what finds escaped processes.
+        String scan = sandbox.killsTreeOnExit() ? null : marker;
+        return steps.run(argv, hostCwd, env, deadline, stdout, stderr, cgroup, scan, sandbox.killsTreeOnExit());
+    }
+
+    private Limits limits(Language language, long budgetMs) {
+        long cpuSeconds = (budgetMs / 1000 + 1) * Runtime.getRuntime().availableProcessors() + 1;
+        // With a cgroup, memory is bounded there; RLIMIT_AS is the fallback, and only for runtimes that bear it.
+        long addressSpace = !cgroups.enabled() && language.limitAddressSpace()
+                ? config.memoryLimitBytes() + (512L << 20) : 0;
+        return new Limits(config.memoryLimitBytes(), config.pidsLimit(), cpuSeconds, config.fileSizeLimitBytes(),
+                config.openFilesLimit(), addressSpace, config.processLimit(), config.tmpSizeBytes());
+    }
+
+    private Duration effectiveTimeout(long requestedMs) {
+        Duration requested = requestedMs > 0 ? Duration.ofMillis(requestedMs) : config.defaultTimeout();
+        return requested.compareTo(config.maxTimeout()) > 0 ? config.maxTimeout() : requested;
+    }
+
+    private static String seconds(long ms) {
+        return ms % 1000 == 0 ? Long.toString(ms / 1000) : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0);
+    }
+
+    private static String terminatedLine(BoundedOutput stderr) {
+        String text = stderr.text();
+        return text.isEmpty() || text.endsWith("\n") ? "" : "\n";
+    }
+
+    private List<StateError> readReport(Path report) throws IOException {
+        List<StateError> errors = new ArrayList<>();
+        if (Files.exists(report)) {
+            for (String line : Files.readAllLines(report, StandardCharsets.UTF_8)) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    errors.add(new StateError(line.substring(0, tab), line.substring(tab + 1)));
+                }
+            }
+        }
+        return errors;
+    }
+
+    private byte[] readState(Path stateOut, List<StateError> errors) throws IOException {
+        if (!Files.isRegularFile(stateOut)) {
+            return null;
+        }
+        long size = Files.size(stateOut);
+        if (size > config.maxStateBytes()) {
+            errors.add(new StateError("<state>", "not saved: " + size + " bytes exceeds the cap of "
+                    + config.maxStateBytes()));
+            return null;
+        }
+        return Files.readAllBytes(stateOut);
+    }
+
+    private static void copyResource(String name, Path target) throws IOException {
+        try (InputStream in = Executor.class.getResourceAsStream(RESOURCE_DIR + name)) {
+            if (in == null) {
+                throw new IllegalStateException("runner resource missing: " + name);
+            }
+            Files.copy(in, target);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Stops a running execution for shutdown: TERM, the grace, then KILL. */
+    public void cancel(Duration grace) {
+        StepRunner steps = currentStep;
+        if (steps != null) {
+            steps.cancel(grace.toMillis());
+        }
+    }
+}

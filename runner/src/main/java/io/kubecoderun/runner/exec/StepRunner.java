@@ -1,0 +1,122 @@
+package io.kubecoderun.runner.exec;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Runs one command (a compile or a run step) to completion or its deadline: stdin closed, both streams drained
+ * concurrently into bounded buffers, and afterwards — on exit as on timeout — the whole process tree killed, so
+ * nothing the step started outlives it or holds its pipes open.
+ */
+final class StepRunner {
+    private static final Logger LOG = Logger.getLogger(StepRunner.class.getName());
+    /** How long readers may take to reach end of stream once the tree is dead (buffered pipe contents). */
+    private static final long READER_GRACE_MS = 2_000;
+    private static final File DEV_NULL = new File("/dev/null");
+
+    /** Exit status reported for a step stopped at its deadline, as GNU timeout(1) does. */
+    static final int TIMEOUT_EXIT_CODE = 124;
+
+    record Outcome(int exitCode, boolean timedOut, long elapsedMs) {
+    }
+
+    /** The process currently running, so shutdown can stop it; null between steps. */
+    private volatile Process current;
+    private volatile boolean cancelled;
+
+    /**
+     * @param argv         the launcher prefix, the sandbox and the command
+     * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
+     *                     there is nothing to walk; the walk still runs after a timeout
+     */
+    Outcome run(List<String> argv, Path hostCwd, Map<String, String> env, long deadlineNanos,
+                BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup, String marker, boolean pidNamespace)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(hostCwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+
+        long start = System.nanoTime();
+        if (cancelled) {
+            return new Outcome(TIMEOUT_EXIT_CODE, true, 0);
+        }
+        Process process = builder.start();
+        current = process;
+        Thread out = Thread.ofPlatform().daemon().name("kcr-stdout-" + process.pid())
+                .start(() -> stdout.drain(process.getInputStream()));
+        Thread err = Thread.ofPlatform().daemon().name("kcr-stderr-" + process.pid())
+                .start(() -> stderr.drain(process.getErrorStream()));
+        boolean finished;
+        try {
+            finished = process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        ProcessTree.kill(process, cgroup, marker, !finished || !pidNamespace);
+        joinReaders(process, out, err);
+        current = null;
+        boolean timedOut = !finished || cancelled;
+        int exitCode = timedOut ? TIMEOUT_EXIT_CODE : exitValue(process);
+        return new Outcome(exitCode, timedOut, elapsedMs);
+    }
+
+    private static int exitValue(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return TIMEOUT_EXIT_CODE;
+        }
+    }
+
+    private static void joinReaders(Process process, Thread out, Thread err) {
+        long until = System.currentTimeMillis() + READER_GRACE_MS;
+        try {
+            out.join(Math.max(1, until - System.currentTimeMillis()));
+            err.join(Math.max(1, until - System.currentTimeMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (out.isAlive() || err.isAlive()) {
+            // Something outside every net still holds the pipe; stop waiting and keep what was read.
+            LOG.warning("event=pipe_held_open pid=" + process.pid() + " action=abandon_readers");
+            closeQuietly(process);
+        }
+    }
+
+    private static void closeQuietly(Process process) {
+        try {
+            process.getInputStream().close();
+            process.getErrorStream().close();
+        } catch (IOException ignored) {
+            // Best effort: the daemon reader threads end with the pipe.
+        }
+    }
+
+    /** Stops the running step (shutdown): TERM to the tree, then KILL after the grace. */
+    void cancel(long graceMs) {
+        cancelled = true;
+        Process process = current;
+        if (process == null) {
+            return;
+        }
+        process.toHandle().descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            process.waitFor(graceMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

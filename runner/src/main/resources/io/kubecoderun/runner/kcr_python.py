@@ -1,0 +1,104 @@
+# Runs user Python code for the KubeCodeRun runner, restoring and saving its globals with cloudpickle.
+# argv: source, state-in file ('' = none), state-out file ('' = do not save), report file, then user args.
+# The report file receives one line per skipped name: "name<TAB>reason". Kept import-light: cloudpickle is
+# only imported when there is state to load or names to save.
+import sys
+
+
+def _kcr_report(report, name, reason):
+    if report:
+        with open(report, "a", encoding="utf-8") as f:
+            f.write(name.replace("\t", " ").replace("\n", " ") + "\t" + reason.replace("\n", " ") + "\n")
+
+
+def _kcr_restore(ns, state_in, report):
+    try:
+        with open(state_in, "rb") as f:
+            data = f.read()
+        import cloudpickle
+        saved = cloudpickle.loads(data)
+        if not isinstance(saved, dict):
+            raise TypeError("state is a %s, not a dict of names" % type(saved).__name__)
+        for name, value in saved.items():
+            if isinstance(name, str):
+                ns[name] = value
+    except BaseException as e:  # a corrupt state must not stop the code from running
+        _kcr_report(report, "<state>", "could not restore: %s: %s" % (type(e).__name__, e))
+        sys.stderr.write("[kubecoderun] previous state could not be restored (%s); starting fresh\n"
+                         % type(e).__name__)
+
+
+def _kcr_save(ns, state_out, report):
+    import types
+    keep = {}
+    for name, value in list(ns.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(value, types.ModuleType):
+            _kcr_report(report, name, "module (import it again in the next run)")
+            continue
+        keep[name] = value
+    if not keep:
+        return
+    import cloudpickle
+    try:
+        data = cloudpickle.dumps(keep)
+    except BaseException:
+        data = None
+    if data is None:  # find the culprits one by one and keep the rest
+        good = {}
+        for name, value in keep.items():
+            try:
+                cloudpickle.dumps(value)
+                good[name] = value
+            except BaseException as e:
+                _kcr_report(report, name, "not picklable: %s: %s" % (type(e).__name__, e))
+        try:
+            data = cloudpickle.dumps(good)
+        except BaseException as e:
+            _kcr_report(report, "<state>", "could not save: %s: %s" % (type(e).__name__, e))
+            return
+    with open(state_out, "wb") as f:
+        f.write(data)
+
+
+def _kcr_main():
+    src, state_in, state_out, report = sys.argv[1:5]
+    sys.argv = [src] + sys.argv[5:]
+    ns = {"__name__": "__main__", "__file__": src, "__builtins__": __builtins__}
+    if state_in:
+        _kcr_restore(ns, state_in, report)
+    with open(src, "r", encoding="utf-8") as f:
+        source = f.read()
+    status = 0
+    try:
+        exec(compile(source, src, "exec"), ns)
+    except SystemExit as e:
+        code = e.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            sys.stderr.write(str(code) + "\n")
+            status = 1
+    except BaseException as e:
+        import traceback
+        tb = e.__traceback__
+        # Drop this wrapper's frame so the trace starts in the user's code.
+        if tb is not None and tb.tb_frame.f_code is _kcr_main.__code__:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    if state_out:
+        _kcr_save(ns, state_out, report)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(_kcr_main())
