@@ -132,6 +132,7 @@ public final class RunnerMain {
         ready.set(false);
         if (executor != null) {
             executor.cancel(config.shutdownGrace());
+            executor.close();
         }
         if (server != null) {
             server.stop(SERVER_STOP_SECONDS);

@@ -45,12 +45,14 @@ public final class ExecuteEndpoint {
         if (!busy.compareAndSet(false, true)) {
             throw new RunnerException.Conflict("busy", "another execution is running in this sandbox");
         }
+        ExecuteResponse response;
         try {
             claim.beginExecution(lease);
-            ExecuteResponse response = executor.execute(request);
-            Exchanges.sendJson(exchange, 200, response.toJson());
+            response = executor.execute(request);
         } finally {
+            // Before the answer goes out: a client may send its next request the moment it has read this one.
             busy.set(false);
         }
+        Exchanges.sendJson(exchange, 200, response.toJson());
     }
 }

@@ -7,10 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -34,18 +32,12 @@ public final class CgroupLimiter {
     private final List<Path> parents;
     private final boolean unified;
     private final AtomicLong sequence = new AtomicLong();
-    /**
-     * Creating a memory cgroup and removing one cost several milliseconds each on v1; both happen here, off the
-     * request path: the next group is made ahead, a used one is removed after the answer went out.
-     */
+    /** Removing a used group costs milliseconds and may wait for the last processes: done off the request path. */
     private final ExecutorService housekeeping = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kcr-cgroup");
         t.setDaemon(true);
         return t;
     });
-    private Future<Cgroup> prepared;
-    private long preparedMemory;
-    private int preparedPids;
 
     private CgroupLimiter(List<Path> parents, boolean unified) {
         this.parents = parents;
@@ -121,42 +113,6 @@ public final class CgroupLimiter {
         return enabled() ? (unified ? "v2 " : "v1 ") + parents : "none";
     }
 
-    /**
-     * A fresh group with the given limits, made ahead when possible; hand it back with {@link #release}.
-     * The next one is prepared in the background as this one is handed out.
-     */
-    synchronized Cgroup acquire(long memoryBytes, int maxPids) throws IOException {
-        Cgroup group = null;
-        if (prepared != null && preparedMemory == memoryBytes && preparedPids == maxPids) {
-            try {
-                group = prepared.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                LOG.fine(() -> "preparing a cgroup failed: " + e.getCause());
-            }
-        } else if (prepared != null) {
-            Future<Cgroup> stale = prepared;
-            housekeeping.execute(() -> removeWhenDone(stale));
-        }
-        prepared = null;
-        if (group == null) {
-            group = create(memoryBytes, maxPids);
-        }
-        prepare(memoryBytes, maxPids);
-        return group;
-    }
-
-    /** Makes the group the next {@link #acquire} will get, in the background. */
-    synchronized void prepare(long memoryBytes, int maxPids) {
-        if (!enabled() || prepared != null) {
-            return;
-        }
-        preparedMemory = memoryBytes;
-        preparedPids = maxPids;
-        prepared = housekeeping.submit(() -> create(memoryBytes, maxPids));
-    }
-
     /** Kills what is left in a used group and removes it in the background. */
     void release(Cgroup group) {
         group.killAll();
@@ -175,16 +131,6 @@ public final class CgroupLimiter {
             }
             LOG.warning("event=cgroup_not_removed group=" + group.procsFiles());
         });
-    }
-
-    private static void removeWhenDone(Future<Cgroup> future) {
-        try {
-            future.get().remove();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // Never created: nothing to remove.
-        }
     }
 
     /** Creates a group with the given limits; the caller must {@link Cgroup#remove()} it. */
@@ -225,14 +171,8 @@ public final class CgroupLimiter {
         }
     }
 
-    /** Removes the prepared group and the runner's parent groups at shutdown. */
+    /** Removes the runner's parent groups at shutdown, after pending removals of used groups. */
     public void close() {
-        synchronized (this) {
-            if (prepared != null) {
-                removeWhenDone(prepared);
-                prepared = null;
-            }
-        }
         housekeeping.shutdown();
         try {
             housekeeping.awaitTermination(REMOVE_ATTEMPTS * REMOVE_PAUSE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);

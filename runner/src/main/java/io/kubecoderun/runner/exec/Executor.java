@@ -46,14 +46,13 @@ public final class Executor {
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
         this.config = config;
-        this.launcher = Launcher.probe();
+        this.launcher = Launcher.start(cgroups, config.scratch(), config.memoryLimitBytes(), config.pidsLimit());
         this.sandbox = sandbox;
         this.cgroups = cgroups;
         this.workdir = config.workdir();
         for (Language language : Languages.all()) {
             installed.put(language.id(), toolchainPresent(language));
         }
-        cgroups.prepare(config.memoryLimitBytes(), config.pidsLimit());
     }
 
     /** The languages whose toolchain this image has, in table order. */
@@ -85,6 +84,69 @@ public final class Executor {
 
         String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
         Path build = config.scratch().resolve("exec-" + execId);
+        Launcher.Armed armed = null;
+        Cgroup cgroup = null;
+        StepRunner steps = new StepRunner();
+        currentStep = steps;
+        try {
+            Map<String, String> vars = prepareBuild(language, request, build);
+            Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
+            env.putAll(language.env());
+            env.put("KCR_EXEC_ID", execId);
+            String marker = "KCR_EXEC_ID=" + execId;
+
+            BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
+            BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
+            Limits limits = limits(language, budgetMs);
+            armed = launcher.take();
+            cgroup = armed.cgroup;
+            long start = System.nanoTime();
+            StepRunner.Outcome outcome = null;
+            if (language.compiled()) {
+                Launcher.Armed first = armed;
+                armed = null;
+                outcome = step(steps, first, language.compile(), List.of(), vars, vars.get("build"), build, env,
+                        deadline, stdout, stderr, marker, limits, "compile");
+            }
+            if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut())) {
+                Launcher.Armed shell = armed != null ? armed : launcher.arm(cgroup);
+                armed = null;
+                outcome = step(steps, shell, language.run(), request.args(), vars, sandbox.workdirView(), build,
+                        env, deadline, stdout, stderr, marker, limits, "run");
+            }
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
+            boolean oom = cgroup != null && cgroup.oomKilled();
+            if (outcome.timedOut()) {
+                stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
+                        + seconds(budgetMs) + " seconds\n");
+            } else if (oom) {
+                stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
+                        + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
+            }
+            List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
+            byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
+                    : null;
+            StepRunner.Outcome last = outcome;
+            LOG.info(() -> "event=execute lang=" + language.id() + " exit=" + last.exitCode()
+                    + " timed_out=" + last.timedOut() + " oom=" + oom + " ms=" + elapsedMs);
+            return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
+                    elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
+        } finally {
+            currentStep = null;
+            if (armed != null) {
+                armed.process.destroyForcibly(); // taken but never fired
+            }
+            if (cgroup != null) {
+                cgroups.release(cgroup);
+            }
+            deleteTree(build);
+        }
+    }
+
+    /** Writes the source, support files and state into a fresh build directory; returns the placeholders. */
+    private Map<String, String> prepareBuild(Language language, ExecuteRequest request, Path build)
+            throws IOException {
+        boolean python = language.id().equals("py");
         String buildView = sandbox.buildView(build);
         Files.createDirectories(workdir);
         deleteTree(build);
@@ -106,67 +168,22 @@ public final class Executor {
             Files.write(build.resolve("state.in"), request.state());
             vars.put("state_in", buildView + "/state.in");
         }
-
-        String marker = "KCR_EXEC_ID=" + execId;
-        Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
-        env.putAll(language.env());
-        env.put("KCR_EXEC_ID", execId);
-
-        BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
-        BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
-        Limits limits = limits(language, budgetMs);
-        Cgroup cgroup = cgroups.enabled() ? cgroups.acquire(config.memoryLimitBytes(), config.pidsLimit()) : null;
-        StepRunner steps = new StepRunner();
-        currentStep = steps;
-        long start = System.nanoTime();
-        try {
-            StepRunner.Outcome outcome = null;
-            if (language.compiled()) {
-                outcome = step(steps, language.compile(), List.of(), vars, buildView, build, env, deadline,
-                        stdout, stderr, cgroup, marker, limits);
-            }
-            if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut())) {
-                outcome = step(steps, language.run(), request.args(), vars, sandbox.workdirView(), build, env,
-                        deadline, stdout, stderr, cgroup, marker, limits);
-            }
-            long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
-            boolean oom = cgroup != null && cgroup.oomKilled();
-            if (outcome.timedOut()) {
-                stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
-                        + seconds(budgetMs) + " seconds\n");
-            } else if (oom) {
-                stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
-                        + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
-            }
-            List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
-            byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
-                    : null;
-            StepRunner.Outcome last = outcome;
-            LOG.info(() -> "event=execute lang=" + language.id() + " exit=" + last.exitCode()
-                    + " timed_out=" + last.timedOut() + " oom=" + oom + " ms=" + elapsedMs);
-            return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
-                    elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
-        } finally {
-            currentStep = null;
-            if (cgroup != null) {
-                cgroups.release(cgroup);
-            }
-            deleteTree(build);
-        }
+        return vars;
     }
 
-    private StepRunner.Outcome step(StepRunner steps, List<String> template, List<String> args,
-                                    Map<String, String> vars, String cwdView, Path build, Map<String, String> env,
-                                    long deadline, BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup,
-                                    String marker, Limits limits) throws IOException {
+    private StepRunner.Outcome step(StepRunner steps, Launcher.Armed armed, List<String> template,
+                                    List<String> args, Map<String, String> vars, String cwdView, Path build,
+                                    Map<String, String> env, long deadline, BoundedOutput stdout,
+                                    BoundedOutput stderr, String marker, Limits limits, String name)
+            throws IOException {
         List<String> command = new ArrayList<>(Language.expand(template, vars));
         command.addAll(args);
-        List<String> argv = new ArrayList<>(launcher.prefix(limits, cgroup));
-        argv.addAll(sandbox.wrap(command, build, cwdView, limits));
+        List<String> argv = sandbox.wrap(command, build, cwdView, limits);
         Path hostCwd = sandbox.hostCwd(cwdView, workdir, build);
         // Without a pid namespace, the marker scan is what finds escaped processes.
         String scan = sandbox.killsTreeOnExit() ? null : marker;
-        return steps.run(argv, hostCwd, env, deadline, stdout, stderr, cgroup, scan, sandbox.killsTreeOnExit());
+        return steps.run(launcher, armed, argv, hostCwd, env, limits, build.resolve("launch-" + name + ".sh"),
+                deadline, stdout, stderr, scan, sandbox.killsTreeOnExit());
     }
 
     private Limits limits(Language language, long budgetMs) {
@@ -242,6 +259,11 @@ public final class Executor {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** Stops the parked launcher shell at shutdown. */
+    public void close() {
+        launcher.close();
     }
 
     /** Stops a running execution for shutdown: TERM, the grace, then KILL. */

@@ -1,6 +1,5 @@
 package io.kubecoderun.runner.exec;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Runs one command (a compile or a run step) to completion or its deadline: stdin closed, both streams drained
+ * Runs one command (a compile or a run step) to completion or its deadline: stdin from /dev/null, both streams drained
  * concurrently into bounded buffers, and afterwards — on exit as on timeout — the whole process tree killed, so
  * nothing the step started outlives it or holds its pipes open.
  */
@@ -17,7 +16,6 @@ final class StepRunner {
     private static final Logger LOG = Logger.getLogger(StepRunner.class.getName());
     /** How long readers may take to reach end of stream once the tree is dead (buffered pipe contents). */
     private static final long READER_GRACE_MS = 2_000;
-    private static final File DEV_NULL = new File("/dev/null");
 
     /** Exit status reported for a step stopped at its deadline, as GNU timeout(1) does. */
     static final int TIMEOUT_EXIT_CODE = 124;
@@ -34,25 +32,28 @@ final class StepRunner {
      * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
      *                     there is nothing to walk; the walk still runs after a timeout
      */
-    Outcome run(List<String> argv, Path hostCwd, Map<String, String> env, long deadlineNanos,
-                BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup, String marker, boolean pidNamespace)
+    /**
+     * Fires {@code command} in the armed shell and waits for it.
+     *
+     * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
+     *                     there is nothing to sweep; the sweep still runs after a timeout
+     */
+    Outcome run(Launcher launcher, Launcher.Armed armed, List<String> command, Path hostCwd,
+                Map<String, String> env, Limits limits, Path scriptFile, long deadlineNanos,
+                BoundedOutput stdout, BoundedOutput stderr, String marker, boolean pidNamespace)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(argv)
-                .directory(hostCwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
-        builder.environment().clear();
-        builder.environment().putAll(env);
-
-        long start = System.nanoTime();
+        Process process = armed.process;
+        current = process;
         if (cancelled) {
+            process.destroyForcibly();
             return new Outcome(TIMEOUT_EXIT_CODE, true, 0);
         }
-        Process process = builder.start();
-        current = process;
         Thread out = Thread.ofPlatform().daemon().name("kcr-stdout-" + process.pid())
                 .start(() -> stdout.drain(process.getInputStream()));
         Thread err = Thread.ofPlatform().daemon().name("kcr-stderr-" + process.pid())
                 .start(() -> stderr.drain(process.getErrorStream()));
+        long start = System.nanoTime();
+        launcher.fire(armed, command, hostCwd, env, limits, scriptFile);
         boolean finished;
         try {
             finished = process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -61,7 +62,7 @@ final class StepRunner {
             finished = false;
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        ProcessTree.kill(process, cgroup, marker, !finished || !pidNamespace);
+        ProcessTree.kill(process, armed.cgroup, marker, !finished || !pidNamespace);
         joinReaders(process, out, err);
         current = null;
         boolean timedOut = !finished || cancelled;

@@ -49,7 +49,11 @@ public record ExecuteRequest(String lang, String code, List<String> args, long t
         }
         for (Object item : list) {
             if (item instanceof String || item instanceof Number || item instanceof Boolean) {
-                argv.add(String.valueOf(item));
+                String arg = String.valueOf(item);
+                if (arg.indexOf('\0') >= 0) {
+                    throw new WireException("invalid_args", "arguments cannot contain NUL characters");
+                }
+                argv.add(arg);
             } else {
                 return List.of(); // not an array of scalars: ignored as a whole, like any other value
             }
