@@ -10,7 +10,6 @@ import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.StateError;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,19 +32,23 @@ import java.util.stream.Stream;
  */
 public final class Executor {
     private static final Logger LOG = Logger.getLogger(Executor.class.getName());
-    private static final String RESOURCE_DIR = "/io/kubecoderun/runner/";
 
     private final RunnerConfig config;
     private final Sandbox sandbox;
     private final CgroupLimiter cgroups;
     private final Path workdir;
     private final Launcher launcher;
+    private final SupportFiles support;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Boolean> installed = new HashMap<>();
     private volatile StepRunner currentStep;
+    /** Removing a build directory (a compiler's output can be large) is not the caller's wait. */
+    private final java.util.concurrent.ExecutorService cleanup = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("kcr-cleanup").unstarted(r));
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
         this.config = config;
+        this.support = SupportFiles.prepare(config.scratch().resolve("support-" + ProcessHandle.current().pid()));
         this.launcher = Launcher.start(cgroups, config.scratch(), config.memoryLimitBytes(), config.pidsLimit());
         this.sandbox = sandbox;
         this.cgroups = cgroups;
@@ -139,7 +142,13 @@ public final class Executor {
             if (cgroup != null) {
                 cgroups.release(cgroup);
             }
-            deleteTree(build);
+            cleanup.execute(() -> {
+                try {
+                    deleteTree(build);
+                } catch (IOException e) {
+                    LOG.warning("event=build_cleanup_failed path=" + build + " error=" + e.getMessage());
+                }
+            });
         }
     }
 
@@ -153,9 +162,7 @@ public final class Executor {
         Files.createDirectories(build.resolve("classes"));
         String source = language.sourceFileName().apply(request.code());
         Files.writeString(build.resolve(source), request.code(), StandardCharsets.UTF_8);
-        for (Map.Entry<String, String> support : language.supportFiles().entrySet()) {
-            copyResource(support.getKey(), build.resolve(support.getValue()));
-        }
+        support.copyInto(language, build);
         Map<String, String> vars = new HashMap<>();
         vars.put("src", buildView + "/" + source);
         vars.put("build", buildView);
@@ -164,6 +171,7 @@ public final class Executor {
         vars.put("state_in", "");
         vars.put("state_out", python && request.captureState() ? buildView + "/state.out" : "");
         vars.put("state_report", buildView + "/state.report");
+        vars.put("python_wrapper", support.pythonWrapper());
         if (python && request.state() != null) {
             Files.write(build.resolve("state.in"), request.state());
             vars.put("state_in", buildView + "/state.in");
@@ -235,15 +243,6 @@ public final class Executor {
         return Files.readAllBytes(stateOut);
     }
 
-    private static void copyResource(String name, Path target) throws IOException {
-        try (InputStream in = Executor.class.getResourceAsStream(RESOURCE_DIR + name)) {
-            if (in == null) {
-                throw new IllegalStateException("runner resource missing: " + name);
-            }
-            Files.copy(in, target);
-        }
-    }
-
     static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -264,6 +263,12 @@ public final class Executor {
     /** Stops the parked launcher shell at shutdown. */
     public void close() {
         launcher.close();
+        cleanup.shutdown();
+        try {
+            cleanup.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops a running execution for shutdown: TERM, the grace, then KILL. */

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -16,6 +21,13 @@ final class StepRunner {
     private static final Logger LOG = Logger.getLogger(StepRunner.class.getName());
     /** How long readers may take to reach end of stream once the tree is dead (buffered pipe contents). */
     private static final long READER_GRACE_MS = 2_000;
+
+    /**
+     * Platform threads that drain the pipes, kept for reuse (blocking pipe reads would pin virtual threads);
+     * bounded by one execution at a time per runner, two streams each.
+     */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(
+            r -> Thread.ofPlatform().daemon().name("kcr-output").unstarted(r));
 
     /** Exit status reported for a step stopped at its deadline, as GNU timeout(1) does. */
     static final int TIMEOUT_EXIT_CODE = 124;
@@ -48,10 +60,8 @@ final class StepRunner {
             process.destroyForcibly();
             return new Outcome(TIMEOUT_EXIT_CODE, true, 0);
         }
-        Thread out = Thread.ofPlatform().daemon().name("kcr-stdout-" + process.pid())
-                .start(() -> stdout.drain(process.getInputStream()));
-        Thread err = Thread.ofPlatform().daemon().name("kcr-stderr-" + process.pid())
-                .start(() -> stderr.drain(process.getErrorStream()));
+        Future<?> out = READERS.submit(() -> stdout.drain(process.getInputStream()));
+        Future<?> err = READERS.submit(() -> stderr.drain(process.getErrorStream()));
         long start = System.nanoTime();
         launcher.fire(armed, command, hostCwd, env, limits, scriptFile);
         boolean finished;
@@ -79,15 +89,17 @@ final class StepRunner {
         }
     }
 
-    private static void joinReaders(Process process, Thread out, Thread err) {
+    private static void joinReaders(Process process, Future<?> out, Future<?> err) {
         long until = System.currentTimeMillis() + READER_GRACE_MS;
         try {
-            out.join(Math.max(1, until - System.currentTimeMillis()));
-            err.join(Math.max(1, until - System.currentTimeMillis()));
+            out.get(Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            err.get(Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Checked below.
         }
-        if (out.isAlive() || err.isAlive()) {
+        if (!out.isDone() || !err.isDone()) {
             // Something outside every net still holds the pipe; stop waiting and keep what was read.
             LOG.warning("event=pipe_held_open pid=" + process.pid() + " action=abandon_readers");
             closeQuietly(process);

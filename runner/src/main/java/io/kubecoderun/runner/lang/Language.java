@@ -12,7 +12,8 @@ import java.util.function.UnaryOperator;
  * <p>Command templates use placeholders filled per execution with paths as the sandbox sees them:
  * {@code {src}} the source file, {@code {build}} the build directory (compile steps run there, so compilers leave
  * nothing in the working directory), {@code {bin}} the compiled program, {@code {main}} the Java main class, and
- * {@code {state_in} {state_out} {state_report}} the Python state files. Arguments are appended to the run step.
+ * {@code {state_in} {state_out} {state_report}} the Python state files, {@code {python_wrapper}} the file name of
+ * the runner's Python wrapper (compiled when possible). Arguments are appended to the run step.
  *
  * @param limitAddressSpace whether RLIMIT_AS may be applied; runtimes that reserve large virtual ranges up front
  *                          (JVM, V8, Go) fail under it and rely on the cgroup memory limit instead

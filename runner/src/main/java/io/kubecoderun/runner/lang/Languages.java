@@ -31,7 +31,7 @@ public final class Languages {
         ALL = List.of(
                 new Language("py", List.of("python", "python3"), "Python", fixed("code.py"),
                         List.of(),
-                        List.of("python3", "{build}/kcr_python.py", "{src}", "{state_in}", "{state_out}",
+                        List.of("python3", "{build}/{python_wrapper}", "{src}", "{state_in}", "{state_out}",
                                 "{state_report}"),
                         1.0,
                         Map.of("PYTHONUNBUFFERED", "1", "PYTHONDONTWRITEBYTECODE", "1", "PYTHONIOENCODING", "utf-8",
