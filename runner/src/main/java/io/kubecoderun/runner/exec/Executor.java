@@ -108,8 +108,9 @@ public final class Executor {
             if (language.compiled()) {
                 Launcher.Armed first = armed;
                 armed = null;
+                // Compiler output is diagnostics wherever the compiler prints it (tsc uses stdout): stderr.
                 outcome = step(steps, first, language.compile(), List.of(), vars, vars.get("build"), build, env,
-                        deadline, stdout, stderr, marker, limits, "compile");
+                        deadline, stderr, stderr, marker, limits, "compile");
             }
             if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut())) {
                 Launcher.Armed shell = armed != null ? armed : launcher.arm(cgroup);
@@ -125,6 +126,11 @@ public final class Executor {
             } else if (oom) {
                 stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
                         + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
+            } else {
+                String signal = Signals.describeExit(outcome.exitCode());
+                if (signal != null) {
+                    stderr.appendText(terminatedLine(stderr) + signal + "\n");
+                }
             }
             List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
             byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)

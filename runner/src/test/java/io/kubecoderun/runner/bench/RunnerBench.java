@@ -30,9 +30,7 @@ public final class RunnerBench {
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        Path jar = Path.of(System.getProperty("runner.jar", "runner/target/runner.jar")).toAbsolutePath();
-        Path options = Path.of(System.getProperty("runner.jvm.options", "runner/jvm.options")).toAbsolutePath();
-        List<String> launch = List.of(RunnerProcess.javaBinary(), "@" + options, "-jar", jar.toString());
+        List<String> launch = RunnerProcess.launchCommand();
         Path base = Files.createTempDirectory("kcr-bench");
         // RUNNER_* variables of the bench's own environment reach the runner (e.g. RUNNER_CGROUP_PARENT=off).
         Map<String, String> env = new java.util.HashMap<>(Map.of("RUNNER_SANDBOX", "bubblewrap"));

@@ -46,18 +46,18 @@ public final class RunnerProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The runner's compiled classes, from the build (see the surefire configuration). */
-    public static String runnerClasspath() {
-        String classes = System.getProperty("runner.classes");
-        if (classes == null) {
-            classes = Path.of("target", "classes").toAbsolutePath().toString();
-        }
-        return classes;
+    /**
+     * How pods start the runner: {@code java @jvm.options -jar runner.jar}, with the paths the failsafe
+     * configuration passes (or the module's own, when run from an IDE after a package).
+     */
+    public static List<String> launchCommand() {
+        Path jar = Path.of(System.getProperty("runner.jar", "target/runner.jar")).toAbsolutePath();
+        Path options = Path.of(System.getProperty("runner.jvm.options", "jvm.options")).toAbsolutePath();
+        return List.of(javaBinary(), "@" + options, "-jar", jar.toString());
     }
 
     public static RunnerProcess start(Path base, Map<String, String> extraEnv) throws IOException {
-        return start(base, extraEnv, List.of(javaBinary(), "-cp", runnerClasspath(),
-                "io.kubecoderun.runner.RunnerMain"));
+        return start(base, extraEnv, launchCommand());
     }
 
     /** Starts {@code command} (a runner launch line) with a fresh workdir and scratch under {@code base}. */

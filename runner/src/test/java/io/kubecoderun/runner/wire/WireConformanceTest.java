@@ -1,0 +1,101 @@
+package io.kubecoderun.runner.wire;
+
+import io.kubecoderun.runner.http.Json;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pins the runner's JSON records to the exact text the functions and the controller depend on (API.md, "The
+ * runner"). A renamed or dropped field fails here before it fails in production.
+ */
+class WireConformanceTest {
+
+    @Test
+    void executeRequestReadsEveryField() {
+        ExecuteRequest request = ExecuteRequest.fromJson(Json.parseObject(
+                "{\"lang\":\"PY\",\"code\":\"print(1)\",\"args\":[\"a\",2,true],\"timeout_ms\":1500,"
+                        + "\"state\":\"AQID\",\"capture_state\":true,\"unknown_field\":{\"ignored\":1}}"));
+        assertEquals("PY", request.lang());
+        assertEquals("print(1)", request.code());
+        assertEquals(List.of("a", "2", "true"), request.args());
+        assertEquals(1500, request.timeoutMs());
+        assertArrayEquals(new byte[]{1, 2, 3}, request.state());
+        assertTrue(request.captureState());
+    }
+
+    @Test
+    void executeRequestDefaultsAndIgnoresArgsThatAreNotAnArrayOfScalars() {
+        for (String args : List.of("\"--flag\"", "{\"a\":1}", "[[\"nested\"]]", "null", "42")) {
+            ExecuteRequest request = ExecuteRequest.fromJson(Json.parseObject(
+                    "{\"lang\":\"js\",\"code\":\"1\",\"args\":" + args + "}"));
+            assertEquals(List.of(), request.args(), args);
+            assertEquals(0, request.timeoutMs());
+            assertNull(request.state());
+            assertFalse(request.captureState());
+        }
+    }
+
+    @Test
+    void executeRequestRejectsMissingOrBlankCodeAndBadTypes() {
+        assertEquals("missing_field", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"code\":\"x\"}"))).errorType());
+        assertEquals("empty_code", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"lang\":\"py\",\"code\":\"  \\n\"}"))).errorType());
+        assertEquals("invalid_field", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"lang\":1,\"code\":\"x\"}"))).errorType());
+        assertEquals("invalid_field", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"lang\":\"py\",\"code\":\"x\",\"timeout_ms\":-1}")))
+                .errorType());
+        assertEquals("invalid_state", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"lang\":\"py\",\"code\":\"x\",\"state\":\"%%\"}")))
+                .errorType());
+        assertEquals("invalid_args", assertThrows(WireException.class,
+                () -> ExecuteRequest.fromJson(Json.parseObject("{\"lang\":\"py\",\"code\":\"x\",\"args\":[\"a\\u0000b\"]}")))
+                .errorType());
+    }
+
+    @Test
+    void executeResponseWritesThePinnedShape() {
+        ExecuteResponse response = new ExecuteResponse(1, "out\n", "err\n", false, 12, new byte[]{9},
+                List.of(new StateError("f", "module")), true, false, false, "py");
+        assertEquals("{\"exit_code\":1,\"stdout\":\"out\\n\",\"stderr\":\"err\\n\",\"timed_out\":false,"
+                        + "\"execution_time_ms\":12,\"state\":\"CQ==\",\"state_errors\":[{\"name\":\"f\",\"reason\":\"module\"}],"
+                        + "\"truncated\":true,\"stdout_truncated\":true,\"stderr_truncated\":false,\"oom_killed\":false,"
+                        + "\"language\":\"py\"}",
+                Json.write(response.toJson()));
+        ExecuteResponse back = ExecuteResponse.fromJson(Json.parseObject(Json.write(response.toJson())));
+        assertEquals(response.exitCode(), back.exitCode());
+        assertArrayEquals(response.state(), back.state());
+        assertEquals(response.stateErrors(), back.stateErrors());
+        assertTrue(back.stdoutTruncated());
+    }
+
+    @Test
+    void executeResponseLeavesStateOutWhenThereIsNone() {
+        ExecuteResponse response = new ExecuteResponse(0, "", "", false, 1, null, List.of(), false, false, false, "c");
+        assertFalse(response.toJson().containsKey("state"));
+    }
+
+    @Test
+    void fileEntryStatusAndClaimShapes() {
+        assertEquals("{\"path\":\"a/b.txt\",\"size\":3,\"mtime_ms\":5,\"sha256\":\"ab\"}",
+                Json.write(new FileEntry("a/b.txt", 3, 5, "ab").toJson()));
+        assertEquals(new FileEntry("x", 1, 2, "cd"),
+                FileEntry.fromJson(Json.parseObject("{\"path\":\"x\",\"size\":1,\"mtime_ms\":2,\"sha256\":\"cd\"}")));
+        assertEquals("{\"claimed\":true,\"lease_id\":\"L1\",\"pod_uid\":\"u\",\"pod_name\":\"p\",\"language\":\"py\","
+                        + "\"used\":false,\"ready\":true}",
+                Json.write(new RunnerStatus(true, "L1", "u", "p", "py", false, true).toJson()));
+        assertEquals("L1", ClaimRequest.fromJson(Map.of("lease_id", "L1")).leaseId());
+        assertThrows(WireException.class, () -> ClaimRequest.fromJson(Map.of("lease_id", " ")));
+        assertThrows(WireException.class, () -> ClaimRequest.fromJson(Map.of("lease_id", "x".repeat(129))));
+    }
+}
