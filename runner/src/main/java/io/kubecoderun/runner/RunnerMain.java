@@ -28,6 +28,12 @@ import java.util.logging.Logger;
  * readiness off first, then stops a running program (TERM, grace, KILL), then the server.
  */
 public final class RunnerMain {
+    static {
+        // Before the first logger exists: keep logging alive through the shutdown hook (see RunnerLogManager).
+        System.setProperty("java.util.logging.manager", RunnerLogManager.class.getName());
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
+    }
+
     private static final Logger LOG = Logger.getLogger(RunnerMain.class.getName());
     /** Listed files per {@code GET /files}; far above the API's output cap, small enough to answer fast. */
     private static final int MAX_LISTED_FILES = 10_000;
@@ -47,7 +53,6 @@ public final class RunnerMain {
     }
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
         long started = System.nanoTime();
         RunnerConfig config;
         try {
@@ -131,11 +136,13 @@ public final class RunnerMain {
     public void stop() {
         ready.set(false);
         if (executor != null) {
-            executor.cancel(config.shutdownGrace());
-            executor.close();
+            executor.cancel(config.shutdownGrace()); // the program first: TERM, grace, KILL
         }
         if (server != null) {
-            server.stop(SERVER_STOP_SECONDS);
+            server.stop(SERVER_STOP_SECONDS); // lets the cancelled execution's answer go out
+        }
+        if (executor != null) {
+            executor.close();
         }
         if (threads != null) {
             threads.shutdownNow();
@@ -154,5 +161,6 @@ public final class RunnerMain {
             }
         }
         LOG.info("event=stopped");
+        RunnerLogManager.shutdownComplete();
     }
 }

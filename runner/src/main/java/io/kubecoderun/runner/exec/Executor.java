@@ -112,7 +112,7 @@ public final class Executor {
                 outcome = step(steps, first, language.compile(), List.of(), vars, vars.get("build"), build, env,
                         deadline, stderr, stderr, marker, limits, "compile");
             }
-            if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut())) {
+            if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut() && !outcome.cancelled())) {
                 Launcher.Armed shell = armed != null ? armed : launcher.arm(cgroup);
                 armed = null;
                 outcome = step(steps, shell, language.run(), request.args(), vars, sandbox.workdirView(), build,
@@ -120,7 +120,9 @@ public final class Executor {
             }
             long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
             boolean oom = cgroup != null && cgroup.oomKilled();
-            if (outcome.timedOut()) {
+            if (outcome.cancelled()) {
+                stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
+            } else if (outcome.timedOut()) {
                 stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
                         + seconds(budgetMs) + " seconds\n");
             } else if (oom) {
@@ -148,13 +150,18 @@ public final class Executor {
             if (cgroup != null) {
                 cgroups.release(cgroup);
             }
-            cleanup.execute(() -> {
+            Runnable removeBuild = () -> {
                 try {
                     deleteTree(build);
                 } catch (IOException e) {
                     LOG.warning("event=build_cleanup_failed path=" + build + " error=" + e.getMessage());
                 }
-            });
+            };
+            try {
+                cleanup.execute(removeBuild);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                removeBuild.run();
+            }
         }
     }
 

@@ -32,8 +32,12 @@ final class StepRunner {
     /** Exit status reported for a step stopped at its deadline, as GNU timeout(1) does. */
     static final int TIMEOUT_EXIT_CODE = 124;
 
-    record Outcome(int exitCode, boolean timedOut, long elapsedMs) {
+    /** {@code cancelled}: stopped by shutdown rather than by its deadline. */
+    record Outcome(int exitCode, boolean timedOut, boolean cancelled, long elapsedMs) {
     }
+
+    /** Exit status reported for a step stopped by shutdown: 128 + SIGTERM. */
+    static final int CANCELLED_EXIT_CODE = 143;
 
     /** The process currently running, so shutdown can stop it; null between steps. */
     private volatile Process current;
@@ -58,7 +62,7 @@ final class StepRunner {
         current = process;
         if (cancelled) {
             process.destroyForcibly();
-            return new Outcome(TIMEOUT_EXIT_CODE, true, 0);
+            return new Outcome(CANCELLED_EXIT_CODE, false, true, 0);
         }
         Future<?> out = READERS.submit(() -> stdout.drain(process.getInputStream()));
         Future<?> err = READERS.submit(() -> stderr.drain(process.getErrorStream()));
@@ -75,9 +79,11 @@ final class StepRunner {
         ProcessTree.kill(process, armed.cgroup, marker, !finished || !pidNamespace);
         joinReaders(process, out, err);
         current = null;
-        boolean timedOut = !finished || cancelled;
-        int exitCode = timedOut ? TIMEOUT_EXIT_CODE : exitValue(process);
-        return new Outcome(exitCode, timedOut, elapsedMs);
+        if (cancelled) {
+            return new Outcome(CANCELLED_EXIT_CODE, false, true, elapsedMs);
+        }
+        int exitCode = finished ? exitValue(process) : TIMEOUT_EXIT_CODE;
+        return new Outcome(exitCode, !finished, false, elapsedMs);
     }
 
     private static int exitValue(Process process) {

@@ -30,9 +30,11 @@ public final class RunnerProcess implements AutoCloseable {
     private final StringBuffer log;
     private final long startedNanos;
     private final long readyNanos;
+    private final Thread logReader;
 
     private RunnerProcess(Process process, int port, Path workdir, long startedNanos, long readyNanos,
-                          StringBuffer log) {
+                          StringBuffer log, Thread logReader) {
+        this.logReader = logReader;
         this.process = process;
         this.port = port;
         this.workdir = workdir;
@@ -79,7 +81,7 @@ public final class RunnerProcess implements AutoCloseable {
         int[] port = {-1};
         long[] ready = {0};
         CountDownLatch latch = new CountDownLatch(1);
-        Thread.ofPlatform().daemon().name("runner-log-" + process.pid()).start(() -> {
+        Thread logReader = Thread.ofPlatform().daemon().name("runner-log-" + process.pid()).start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -108,7 +110,7 @@ public final class RunnerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IOException("interrupted", e);
         }
-        return new RunnerProcess(process, port[0], workdir, started, ready[0], log);
+        return new RunnerProcess(process, port[0], workdir, started, ready[0], log, logReader);
     }
 
     public String baseUrl() {
@@ -146,7 +148,15 @@ public final class RunnerProcess implements AutoCloseable {
         throw new IOException("no VmRSS for " + process.pid());
     }
 
+    /** Everything the runner logged so far; once it has exited, everything it ever logged. */
     public String log() {
+        if (!process.isAlive()) {
+            try {
+                logReader.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return log.toString();
     }
 
