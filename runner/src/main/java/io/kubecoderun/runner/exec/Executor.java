@@ -170,9 +170,11 @@ public final class Executor {
             throws IOException {
         boolean python = language.id().equals("py");
         String buildView = sandbox.buildView(build);
-        Files.createDirectories(workdir);
+        if (!Files.isDirectory(workdir)) {
+            Files.createDirectories(workdir); // a previous program of a non-pod runner removed it
+        }
         deleteTree(build);
-        Files.createDirectories(build.resolve("classes"));
+        Files.createDirectories(language.id().equals("java") ? build.resolve("classes") : build);
         String source = language.sourceFileName().apply(request.code());
         Files.writeString(build.resolve(source), request.code(), StandardCharsets.UTF_8);
         support.copyInto(language, build);

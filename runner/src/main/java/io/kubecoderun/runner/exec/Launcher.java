@@ -94,14 +94,25 @@ final class Launcher implements AutoCloseable {
         throw new IOException("cannot read RLIMIT_FSIZE from /proc/self/limits");
     }
 
-    private synchronized void armAhead() {
-        next = background.submit(() -> arm(cgroups.enabled() ? cgroups.create(memoryBytes, maxPids) : null));
+    /** Arms the shell the next {@link #take} gets, in the background, unless one is armed or arming. */
+    synchronized void armAhead() {
+        if (next == null) {
+            next = background.submit(() -> arm(cgroups.enabled() ? cgroups.create(memoryBytes, maxPids) : null));
+        }
     }
 
-    /** The shell armed ahead (in a fresh cgroup), arming the next one in the background. */
+    /**
+     * The shell armed ahead (or one armed now if none is ready), and the next one starts arming. A sandbox pod
+     * serves one execution, armed before it was offered; a runner serving several in a row gets each shell ready
+     * while the previous program runs.
+     */
     synchronized Armed take() throws IOException {
         Future<Armed> ready = next;
+        next = null;
         armAhead();
+        if (ready == null) {
+            return arm(cgroups.enabled() ? cgroups.create(memoryBytes, maxPids) : null);
+        }
         try {
             return ready.get(ARM_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -23,6 +23,11 @@ import java.util.Map;
 public final class RunnerBench {
     private static final int STARTS = 5;
     private static final long SETTLE_MS = 1_000;
+    /**
+     * Quiet time before each measured run, for both sides: in production every sandbox serves one request and
+     * prepares its launcher before it is offered, so a measurement must not overlap the previous one's cleanup.
+     */
+    private static final long PAUSE_MS = 30;
 
     private RunnerBench() {
     }
@@ -69,12 +74,14 @@ public final class RunnerBench {
             RunnerClient client = runner.client();
             Map<String, Object> hello = Map.of("lang", "py", "code", "print(1)");
             for (int i = 0; i < warmup + iterations; i++) {
+                Thread.sleep(PAUSE_MS);
                 long t0 = System.nanoTime();
                 RunnerClient.Reply reply = client.execute(hello);
                 long t1 = System.nanoTime();
                 if (reply.status() != 200 || !"1\n".equals(reply.json().get("stdout"))) {
                     throw new IllegalStateException("runner answered " + reply.status() + ": " + reply.raw());
                 }
+                Thread.sleep(PAUSE_MS);
                 long t2 = System.nanoTime();
                 runBare(bare, build);
                 long t3 = System.nanoTime();
