@@ -1,11 +1,10 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.RunnerClient;
-import io.kubecoderun.runner.testing.RunnerProcess;
-import org.junit.jupiter.api.AfterAll;
+import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -24,20 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner's file endpoints over HTTP with a sandboxed runner: streaming, listings, and confinement attacks. */
 class FilesIT {
-    @TempDir
-    static Path temp;
-    static RunnerProcess runner;
+    @RegisterExtension
+    static final RunnerExtension runner = RunnerExtension.sandboxed();
     static RunnerClient client;
 
     @BeforeAll
-    static void start() throws Exception {
-        runner = RunnerProcess.start(temp.resolve("runner"), Map.of("RUNNER_SANDBOX", "bubblewrap"));
+    static void connect() {
         client = runner.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        runner.close();
     }
 
     private static String sha256(Path file) throws Exception {
@@ -61,7 +53,7 @@ class FilesIT {
 
     @Test
     void aFiftyMegabyteFileRoundTripsThroughTheRunnerAndTheSandbox() throws Exception {
-        Path original = temp.resolve("big.bin");
+        Path original = runner.temp().resolve("big.bin");
         byte[] block = new byte[1 << 20];
         new Random(42).nextBytes(block);
         try (var out = Files.newOutputStream(original)) {
@@ -91,7 +83,7 @@ class FilesIT {
         assertEquals(200, run.status());
         assertEquals((50L << 20) + " " + hash + "\n", run.json().get("stdout"), run.raw());
 
-        Path downloaded = temp.resolve("downloaded.bin");
+        Path downloaded = runner.temp().resolve("downloaded.bin");
         HttpResponse<InputStream> response = client.download("/files/out/copy.bin");
         assertEquals(200, response.statusCode());
         try (InputStream in = response.body()) {
@@ -127,12 +119,12 @@ class FilesIT {
             assertEquals(400, reply.status(), path + " -> " + reply.raw());
             assertEquals("invalid_path", reply.json().get("error_type"));
         }
-        assertFalse(Files.exists(runner.workdir().getParent().resolve("escape.txt")));
+        assertFalse(Files.exists(runner.process().workdir().getParent().resolve("escape.txt")));
     }
 
     @Test
     void aSymlinkPlantedByUserCodeCannotLeakAHostFile() throws Exception {
-        Path secret = Files.writeString(temp.resolve("host-secret.txt"), "host secret");
+        Path secret = Files.writeString(runner.temp().resolve("host-secret.txt"), "host secret");
         RunnerClient.Reply run = client.execute(Map.of("lang", "bash", "code",
                 "ln -s " + secret + " leak && ln -s /etc/passwd passwd-link && echo ok"));
         assertEquals("ok\n", run.json().get("stdout"), run.raw());
@@ -146,7 +138,7 @@ class FilesIT {
 
     @Test
     void aSymlinkedDirectoryPlantedByUserCodeCannotRedirectAnUpload() throws Exception {
-        Path outside = Files.createDirectories(temp.resolve("outside-dir"));
+        Path outside = Files.createDirectories(runner.temp().resolve("outside-dir"));
         RunnerClient.Reply run = client.execute(Map.of("lang", "bash", "code", "ln -s " + outside + " planted-dir"));
         assertEquals(0L, run.json().get("exit_code"), run.raw());
         RunnerClient.Reply reply = client.putBytes("/files/planted-dir/evil.sh", "#!/bin/sh".getBytes());

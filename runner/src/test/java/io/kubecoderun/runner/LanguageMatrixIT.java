@@ -1,11 +1,10 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.RunnerClient;
-import io.kubecoderun.runner.testing.RunnerProcess;
-import org.junit.jupiter.api.AfterAll;
+import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,20 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compile or syntax error and a runtime error each, plus syntax only TypeScript and C++ accept.
  */
 class LanguageMatrixIT {
-    @TempDir
-    static Path temp;
-    static RunnerProcess runner;
+    @RegisterExtension
+    static final RunnerExtension runner = RunnerExtension.sandboxed();
     static RunnerClient client;
 
     @BeforeAll
-    static void start() throws Exception {
-        runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"));
+    static void connect() {
         client = runner.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        runner.close();
     }
 
     /** lang, sum of 1..10, print argv joined by '|', a program that does not compile or parse, one that fails. */

@@ -1,12 +1,11 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.RunnerClient;
-import io.kubecoderun.runner.testing.RunnerProcess;
-import org.junit.jupiter.api.AfterAll;
+import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,23 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class SandboxIT {
     static final String SECRET = "kcr-secret-" + System.nanoTime();
-    @TempDir
-    static Path temp;
-    static RunnerProcess runner;
+    @RegisterExtension
+    static final RunnerExtension runner = RunnerExtension.sandboxed(Map.of("KCR_TEST_SECRET", SECRET,
+            "RUNNER_MEMORY_LIMIT", "256MiB", "RUNNER_PIDS_LIMIT", "64", "RUNNER_FILE_SIZE_LIMIT", "10MiB",
+            "RUNNER_TMP_SIZE", "16MiB"));
     static RunnerClient client;
+    static Path hostSecret;
 
     @BeforeAll
-    static void start() throws Exception {
-        Files.writeString(temp.resolve("host-secret.txt"), SECRET);
-        runner = RunnerProcess.start(temp.resolve("runner"), Map.of("RUNNER_SANDBOX", "bubblewrap",
-                "KCR_TEST_SECRET", SECRET, "RUNNER_MEMORY_LIMIT", "256MiB", "RUNNER_PIDS_LIMIT", "64",
-                "RUNNER_FILE_SIZE_LIMIT", "10MiB", "RUNNER_TMP_SIZE", "16MiB"));
+    static void connect() throws Exception {
+        hostSecret = Files.writeString(runner.temp().resolve("host-secret.txt"), SECRET);
         client = runner.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        runner.close();
     }
 
     private static Map<String, Object> run(String lang, String code) throws Exception {
@@ -77,13 +70,13 @@ class SandboxIT {
     }
 
     private static int port() {
-        return Integer.parseInt(runner.baseUrl().substring(runner.baseUrl().lastIndexOf(':') + 1));
+        return Integer.parseInt(runner.process().baseUrl().substring(runner.process().baseUrl().lastIndexOf(':') + 1));
     }
 
     @Test
     void hostFilesAreInvisible() throws Exception {
-        Map<String, Object> result = run("bash", "cat " + temp.resolve("host-secret.txt") + " 2>&1; ls /root /home 2>&1; "
-                + "ls /etc/shadow 2>&1; ls " + runner.workdir().getParent() + " 2>&1; echo end");
+        Map<String, Object> result = run("bash", "cat " + hostSecret + " 2>&1; ls /root /home 2>&1; "
+                + "ls /etc/shadow 2>&1; ls " + runner.process().workdir().getParent() + " 2>&1; echo end");
         assertFalse(out(result).contains(SECRET), out(result));
         assertTrue(out(result).contains("No such file or directory"), out(result));
     }
@@ -104,7 +97,7 @@ class SandboxIT {
         assertTrue(out(result).contains("Read-only file system") || out(result).contains("Permission denied"),
                 out(result));
         assertFalse(Files.exists(Path.of("/usr/bin/planted")));
-        assertTrue(Files.exists(runner.workdir().resolve("kept.txt")));
+        assertTrue(Files.exists(runner.process().workdir().resolve("kept.txt")));
         assertEquals("no\n", out(run("bash", "[ -e /tmp/gone.txt ] && echo yes || echo no")),
                 "/tmp must be private to each execution");
     }

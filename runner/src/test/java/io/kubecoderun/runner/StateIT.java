@@ -1,11 +1,10 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.RunnerClient;
-import io.kubecoderun.runner.testing.RunnerProcess;
-import org.junit.jupiter.api.AfterAll;
+import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.Base64;
@@ -20,20 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python state across executions with real cloudpickle in the sandbox, as the exec function will drive it. */
 class StateIT {
-    @TempDir
-    static Path temp;
-    static RunnerProcess runner;
+    @RegisterExtension
+    static final RunnerExtension runner = RunnerExtension.sandboxed();
     static RunnerClient client;
 
     @BeforeAll
-    static void start() throws Exception {
-        runner = RunnerProcess.start(temp.resolve("runner"), Map.of("RUNNER_SANDBOX", "bubblewrap"));
+    static void connect() {
         client = runner.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        runner.close();
     }
 
     private static Map<String, Object> run(String code, String state) throws Exception {
