@@ -1,0 +1,98 @@
+package io.kubecoderun.core.registry;
+
+import io.kubecoderun.core.testing.RedisServer;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The contract against a real redis-server, each test under its own key prefix; plus what only Redis can do. */
+class RedisLeaseRegistryIT extends LeaseRegistryContract {
+    static RedisServer server;
+    static Vertx vertx;
+    static Redis redis;
+    static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = RedisServer.start();
+        vertx = Vertx.vertx();
+        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri())
+                .setMaxPoolSize(64).setMaxPoolWaiting(256));
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+        server.close();
+    }
+
+    @Override
+    LeaseRegistry newRegistry() {
+        return new RedisLeaseRegistry(redis, "test" + PREFIXES.incrementAndGet() + ":");
+    }
+
+    /**
+     * The window the waiter race test can rarely hit: the waiter's own BLPOP has timed out, an offer hands it the
+     * pod before its cancel runs. The cancel must return that lease, or the pod is lost until its lease expires.
+     */
+    @Test
+    void aCancelAfterTheHandOverReturnsTheLeaseInsteadOfLosingThePod() throws Exception {
+        String prefix = "raw" + PREFIXES.incrementAndGet() + ":";
+        RedisLeaseRegistry raw = new RedisLeaseRegistry(redis, prefix);
+        raw.stats("py"); // loads the library
+        String key = prefix + "{pool:py}:";
+        String channel = key + "events";
+        Response waitReply = fcall("kcr_acquire", key, "waiter-1", "30000", "60000", channel);
+        assertEquals("WAIT", waitReply.get(0).toString());
+        PodRef pod = pod("py");
+        assertEquals("HANDED_TO_WAITER", fcall("kcr_offer", key, pod.name(), pod.encode(), "1", "", channel).toString());
+        Response cancel = fcall("kcr_cancel", key, "waiter-1");
+        assertEquals("WAIT_HIT", cancel.get(0).toString());
+        assertTrue(cancel.get(1).toString().startsWith("waiter-1\t"));
+        assertEquals(1, raw.stats("py").leased());
+    }
+
+    private static Response fcall(String function, String key, String... args) throws Exception {
+        Request request = Request.cmd(Command.FCALL).arg(function).arg(1).arg(key);
+        for (String arg : args) {
+            request.arg(arg);
+        }
+        return redis.send(request).toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void aRedisRestartedWithoutDataIsDetectedAndTheRegistryKeepsWorking() throws Exception {
+        registry.markInitialized();
+        registry.offer(pod("py"), epoch);
+        server.restartEmpty();
+        // The pooled client reconnects; the library is gone with the data and must be loaded again.
+        long until = System.currentTimeMillis() + 10_000;
+        boolean answered = false;
+        while (!answered && System.currentTimeMillis() < until) {
+            try {
+                assertFalse(registry.initialized(), "the marker must be gone with the data");
+                answered = true;
+            } catch (RedisLeaseRegistry.RegistryUnavailableException reconnecting) {
+                Thread.sleep(50);
+            }
+        }
+        assertTrue(answered, "the registry did not reach the restarted Redis");
+        assertEquals(0, registry.stats("py").idle(), "the old idle pod is gone with the data");
+        assertEquals(OfferOutcome.IDLE, registry.offer(pod("py"), registry.takeLeadership()));
+        assertTrue(registry.acquire("py", TTL, Duration.ZERO).acquired());
+    }
+}
