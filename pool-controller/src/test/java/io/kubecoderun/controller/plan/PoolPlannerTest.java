@@ -1,0 +1,167 @@
+package io.kubecoderun.controller.plan;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.FAILED;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.READY;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.TERMINATING;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PoolPlannerTest {
+    static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
+    static final PoolSpec SPEC = new PoolSpec("py", 5, 10, Duration.ofMinutes(2), Duration.ofHours(1));
+
+    static ObservedPod pod(String name, ObservedPod.Phase phase, boolean leased, Duration age) {
+        return new ObservedPod(name, "uid-" + name, phase, leased, false, NOW.minus(age));
+    }
+
+    static List<ObservedPod> ready(int n) {
+        List<ObservedPod> pods = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pods.add(pod("r" + i, READY, false, Duration.ofMinutes(1)));
+        }
+        return pods;
+    }
+
+    static Plan plan(List<ObservedPod> pods, int inFlightCreates, Set<String> inFlightDeletes) {
+        return PoolPlanner.plan(new PlanInput(SPEC, pods, inFlightCreates, inFlightDeletes, NOW, 100, false));
+    }
+
+    @Test
+    void anEmptyPoolIsFilledToTarget() {
+        assertEquals(5, plan(List.of(), 0, Set.of()).creates());
+    }
+
+    @Test
+    void aFullPoolIsLeftAlone() {
+        Plan plan = plan(ready(5), 0, Set.of());
+        assertEquals(0, plan.creates());
+        assertEquals(List.of(), plan.deletions());
+    }
+
+    @Test
+    void aLeaseStartsItsReplacementAtOnce() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(pod("leased", READY, true, Duration.ofMinutes(1)));
+        assertEquals(1, plan(pods, 0, Set.of()).creates());
+    }
+
+    /**
+     * The lagging-cache failure: creations issued a moment ago are not in the cache yet. Counting them in flight
+     * keeps every reconcile from creating them again.
+     */
+    @Test
+    void creationsInFlightAreNotRepeatedWhileTheCacheLags() {
+        assertEquals(0, plan(List.of(), 5, Set.of()).creates());
+        assertEquals(2, plan(ready(1), 2, Set.of()).creates());
+    }
+
+    @Test
+    void terminatingAndDeletingPodsCountAgainstTheTargetUntilGone() {
+        List<ObservedPod> pods = ready(3);
+        pods.add(pod("t", TERMINATING, false, Duration.ofMinutes(5)));
+        pods.add(pod("d", READY, false, Duration.ofMinutes(5)));
+        assertEquals(0, plan(pods, 0, Set.of("d")).creates());
+    }
+
+    @Test
+    void aPodStartingSlowlyIsHeldNotReplacedWithinTheGrace() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(new ObservedPod("slow", "uid-slow", STARTING, false, true, NOW.minus(Duration.ofSeconds(30))));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(0, plan.creates());
+        assertEquals(1, plan.held());
+        assertEquals(List.of(), plan.deletions());
+    }
+
+    @Test
+    void aPodNeverReadyAfterTheGraceIsDeletedAndReplacedOnlyOnceTheDeletionIsSeen() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(new ObservedPod("stuck", "uid-stuck", STARTING, false, true, NOW.minus(Duration.ofMinutes(3))));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(List.of(new Plan.Deletion("stuck", "uid-stuck", Plan.Reason.UNSCHEDULABLE)), plan.deletions());
+        assertEquals(0, plan.creates(), "no replacement while the stuck pod still exists");
+        assertEquals(1, plan(ready(4), 0, Set.of()).creates(), "replaced once it is gone");
+    }
+
+    @Test
+    void failedPodsAreDeletedAndReplaced() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(pod("f", FAILED, false, Duration.ofMinutes(1)));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(List.of(new Plan.Deletion("f", "uid-f", Plan.Reason.FAILED)), plan.deletions());
+        assertEquals(1, plan.creates());
+    }
+
+    @Test
+    void idlePodsPastTheirMaxAgeAreRotated() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(pod("old", READY, false, Duration.ofHours(2)));
+        pods.add(pod("old-but-leased", READY, true, Duration.ofHours(2)));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(List.of(new Plan.Deletion("old", "uid-old", Plan.Reason.MAX_AGE)), plan.deletions());
+    }
+
+    @Test
+    void aSmallerTargetDeletesTheOldestIdlePods() {
+        List<ObservedPod> pods = ready(5);
+        pods.add(pod("oldest", READY, false, Duration.ofMinutes(30)));
+        pods.add(pod("older", READY, false, Duration.ofMinutes(20)));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(List.of("oldest", "older"), plan.deletions().stream().map(Plan.Deletion::name).toList());
+        assertEquals(0, plan.creates());
+    }
+
+    @Test
+    void creationIsCappedByBatchTokensAndBackoff() {
+        PoolSpec big = new PoolSpec("py", 50, 8, Duration.ofMinutes(2), null);
+        assertEquals(8, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, false)).creates());
+        assertEquals(3, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 3, false)).creates());
+        assertEquals(0, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, true)).creates());
+    }
+
+    @Test
+    void aTokenBucketRefillsAtItsRate() {
+        MutableClock clock = new MutableClock();
+        TokenBucket bucket = new TokenBucket(clock, 5, 10);
+        assertEquals(5, bucket.available());
+        bucket.take(5);
+        assertEquals(0, bucket.available());
+        clock.advance(Duration.ofMillis(250));
+        assertEquals(2, bucket.available());
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(5, bucket.available(), "never above capacity");
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now = NOW;
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
