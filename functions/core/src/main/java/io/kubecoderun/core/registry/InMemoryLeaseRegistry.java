@@ -26,6 +26,8 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     private final LinkedHashMap<String, JobRequest> jobRequests = new LinkedHashMap<>();
     private final Map<String, Long> jobTaken = new HashMap<>();
     private long leaderEpoch;
+    private final java.util.List<java.util.function.Consumer<String>> leaseListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean initialized;
 
     public InMemoryLeaseRegistry(Clock clock) {
@@ -111,7 +113,7 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     }
 
     /** Leases {@code pod} to a live waiter; false (the waiter dropped) when its deadline has passed. */
-    private static boolean hand(Pool pool, PodRef pod, Waiter waiter, long now) {
+    private boolean hand(Pool pool, PodRef pod, Waiter waiter, long now) {
         if (waiter.deadlineMs <= now) {
             return false;
         }
@@ -121,7 +123,10 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
         return true;
     }
 
-    private static Lease grant(Pool pool, PodRef pod, String leaseId, long deadline) {
+    private Lease grant(Pool pool, PodRef pod, String leaseId, long deadline) {
+        for (java.util.function.Consumer<String> listener : leaseListeners) {
+            listener.accept(pod.language()); // listeners only wake a thread; they must not call back in
+        }
         pool.state.put(pod.name(), "leased:" + leaseId);
         pool.leaseToPod.put(leaseId, pod.name());
         pool.deadlines.put(leaseId, deadline);
@@ -254,6 +259,19 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
+    public synchronized boolean withdraw(PodRef pod) {
+        Pool pool = pool(pod.language());
+        PodRef known = pool.pods.get(pod.name());
+        if (known == null || !known.uid().equals(pod.uid()) || !"idle".equals(pool.state.get(pod.name()))) {
+            return false;
+        }
+        pool.state.remove(pod.name());
+        pool.pods.remove(pod.name());
+        pool.idle.remove(pod.name());
+        return true;
+    }
+
+    @Override
     public synchronized void forget(PodRef pod) {
         Pool pool = pool(pod.language());
         PodRef known = pool.pods.get(pod.name());
@@ -304,6 +322,18 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
         Pool pool = pool(language);
         return new PoolStats(pool.idle.size(), pool.leaseToPod.size(), pool.waiters.size(), pool.done.size(),
                 pool.hits, pool.waitHits, pool.misses, pool.offers, pool.expired);
+    }
+
+    @Override
+    public void onLease(java.util.function.Consumer<String> listener) {
+        leaseListeners.add(listener);
+    }
+
+    @Override
+    public synchronized Map<String, PodState> podStates(String language) {
+        Map<String, PodState> states = new HashMap<>();
+        pool(language).state.forEach((name, state) -> states.put(name, PodState.parse(state)));
+        return states;
     }
 
     @Override

@@ -55,6 +55,12 @@ public interface LeaseRegistry extends AutoCloseable {
     /** Controller: takes up to {@code max} pods queued for deletion; the registry forgets them. */
     List<PodRef> drainDone(String language, int max);
 
+    /**
+     * Controller: takes back an idle pod before deleting it (rotation, scale-down); false when it was leased
+     * meanwhile, in which case it must not be deleted.
+     */
+    boolean withdraw(PodRef pod);
+
     /** Controller: the pod is gone (deleted, evicted, never became ready); removes every trace of that pod uid. */
     void forget(PodRef pod);
 
@@ -71,6 +77,15 @@ public interface LeaseRegistry extends AutoCloseable {
     void acknowledge(JobRequest request);
 
     PoolStats stats(String language);
+
+    /**
+     * Controller: calls {@code listener} with the language whenever a pod is leased, so the replacement can be
+     * started at lease time rather than at the next periodic reconcile. Best effort: a missed call only delays.
+     */
+    void onLease(java.util.function.Consumer<String> listener);
+
+    /** Controller: every pod of {@code language} the registry knows, by name, with its state. */
+    java.util.Map<String, PodState> podStates(String language);
 
     /**
      * True once the registry holds the marker written by {@link #markInitialized()}; false on a fresh or emptied

@@ -40,6 +40,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private final Redis redis;
     private final String prefix;
     private final String library;
+    private final java.util.List<RedisConnection> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param redis  a Vert.x Redis client (pooled); the registry does not close it
@@ -217,6 +218,11 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
+    public boolean withdraw(PodRef pod) {
+        return fcall("kcr_withdraw", pod.language(), pod.name(), pod.uid()).toLong() == 1;
+    }
+
+    @Override
     public void forget(PodRef pod) {
         fcall("kcr_forget", pod.language(), pod.name(), pod.uid());
     }
@@ -301,6 +307,36 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
+    public void onLease(java.util.function.Consumer<String> listener) {
+        RedisConnection connection = await(redis.connect(), COMMAND_TIMEOUT);
+        String marker = "{pool:";
+        connection.handler(message -> {
+            // RESP2 and RESP3 push: ["pmessage", pattern, channel, payload]
+            if (message.size() >= 4 && "pmessage".equals(message.get(0).toString())) {
+                String channel = message.get(2).toString();
+                int start = channel.indexOf(marker);
+                int end = channel.indexOf('}', start);
+                if (start >= 0 && end > start) {
+                    listener.accept(channel.substring(start + marker.length(), end));
+                }
+            }
+        });
+        connection.exceptionHandler(e -> LOG.warning("event=lease_subscription_failed error=" + e.getMessage()));
+        subscriptions.add(connection);
+        await(connection.send(Request.cmd(Command.PSUBSCRIBE).arg(prefix + "{pool:*}:events")), COMMAND_TIMEOUT);
+    }
+
+    @Override
+    public java.util.Map<String, PodState> podStates(String language) {
+        Response all = send(Request.cmd(Command.HGETALL).arg(pool(language) + "state"));
+        java.util.Map<String, PodState> states = new java.util.HashMap<>();
+        for (String name : all.getKeys()) {
+            states.put(name, PodState.parse(all.get(name).toString()));
+        }
+        return states;
+    }
+
+    @Override
     public boolean initialized() {
         return send(Request.cmd(Command.EXISTS).arg(prefix + "initialized")).toLong() == 1;
     }
@@ -312,6 +348,6 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public void close() {
-        // The client belongs to the caller.
+        subscriptions.forEach(RedisConnection::close); // the client itself belongs to the caller
     }
 }

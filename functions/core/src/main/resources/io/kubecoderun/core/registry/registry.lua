@@ -165,6 +165,19 @@ redis.register_function('kcr_drain', function(keys, args)
   return out
 end)
 
+-- withdraw(keys: P) args: name, uid -> 1 when the pod was idle and is now forgotten, 0 otherwise
+redis.register_function('kcr_withdraw', function(keys, args)
+  local p, name, uid = keys[1], args[1], args[2]
+  local encoded = redis.call('HGET', p .. 'pod', name)
+  if not encoded then return 0 end
+  if string.match(encoded, '^[^\t]*\t[^\t]*\t([^\t]*)\t') ~= uid then return 0 end
+  if redis.call('HGET', p .. 'state', name) ~= 'idle' then return 0 end
+  redis.call('HDEL', p .. 'pod', name)
+  redis.call('HDEL', p .. 'state', name)
+  redis.call('LREM', p .. 'idle', 0, name)
+  return 1
+end)
+
 -- forget(keys: P) args: name, uid -> 1 when something was removed
 redis.register_function('kcr_forget', function(keys, args)
   local p, name, uid = keys[1], args[1], args[2]

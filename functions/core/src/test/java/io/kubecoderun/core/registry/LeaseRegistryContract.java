@@ -295,6 +295,45 @@ abstract class LeaseRegistryContract {
     }
 
     @Test
+    void leasesAreAnnouncedToListenersWithTheirLanguage() throws Exception {
+        java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        registry.onLease(heard::add);
+        Thread.sleep(100); // a subscription over the network settles
+        registry.offer(pod("js"), epoch);
+        assertTrue(registry.acquire("js", TTL, NO_WAIT).acquired());
+        assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
+    void onlyAnIdlePodCanBeWithdrawn() {
+        PodRef a = pod("py");
+        PodRef b = pod("py");
+        registry.offer(a, epoch);
+        registry.offer(b, epoch);
+        Lease lease = registry.acquire("py", TTL, NO_WAIT).lease();
+        assertFalse(registry.withdraw(lease.pod()), "a leased pod must not be withdrawn for deletion");
+        assertFalse(registry.withdraw(new PodRef("py", b.name(), "other-uid", b.ip(), b.port())));
+        assertTrue(registry.withdraw(b));
+        assertFalse(registry.acquire("py", TTL, NO_WAIT).acquired());
+        assertEquals(java.util.Map.of(a.name(), PodState.LEASED), registry.podStates("py"));
+    }
+
+    @Test
+    void podStatesFollowEveryTransition() {
+        PodRef a = pod("py");
+        PodRef b = pod("py");
+        registry.offer(a, epoch);
+        registry.offer(b, epoch);
+        Lease lease = registry.acquire("py", TTL, NO_WAIT).lease();
+        assertEquals(java.util.Map.of(a.name(), PodState.LEASED, b.name(), PodState.IDLE), registry.podStates("py"));
+        registry.release(lease);
+        assertEquals(PodState.DONE, registry.podStates("py").get(a.name()));
+        registry.drainDone("py", 10);
+        assertEquals(java.util.Map.of(b.name(), PodState.IDLE), registry.podStates("py"));
+        assertEquals(java.util.Map.of(), registry.podStates("go"));
+    }
+
+    @Test
     void theInitializedMarkerTellsAFreshStoreApart() {
         assertFalse(registry.initialized());
         registry.markInitialized();
