@@ -24,47 +24,51 @@ public final class PoolPlanner {
         PoolSpec spec = in.spec();
         List<Plan.Deletion> deletions = new ArrayList<>();
         List<ObservedPod> idle = new ArrayList<>();
-        int counted = 0;
+        int active = 0;      // starting or Ready, not leased, not on its way out
+        int leaving = 0;     // terminating or being deleted: still holds its place until gone
         int held = 0;
         for (ObservedPod pod : in.pods()) {
             if (pod.leased()) {
                 continue; // single use: deleted after release; its replacement is already counted or planned
             }
             if (pod.phase() == ObservedPod.Phase.TERMINATING || in.inFlightDeletes().contains(pod.name())) {
-                counted++;
+                leaving++;
                 continue;
             }
             switch (pod.phase()) {
                 case FAILED -> deletions.add(new Plan.Deletion(pod.name(), pod.uid(), Plan.Reason.FAILED));
                 case STARTING -> {
-                    counted++;
                     if (age(in, pod).compareTo(spec.notReadyGrace()) > 0) {
                         deletions.add(new Plan.Deletion(pod.name(), pod.uid(),
                                 pod.unschedulable() ? Plan.Reason.UNSCHEDULABLE : Plan.Reason.NEVER_READY));
+                        leaving++;
                     } else {
                         held++;
+                        active++;
                     }
                 }
                 case READY -> {
                     if (spec.maxAge() != null && age(in, pod).compareTo(spec.maxAge()) > 0) {
                         deletions.add(new Plan.Deletion(pod.name(), pod.uid(), Plan.Reason.MAX_AGE));
+                        leaving++;
                     } else {
                         idle.add(pod);
+                        active++;
                     }
-                    counted++;
                 }
                 default -> throw new IllegalStateException("unhandled phase " + pod.phase());
             }
         }
-        int present = counted + in.inFlightCreates();
-        if (present > spec.target()) {
-            int excess = present - spec.target();
+        // Leaving pods delay creation (no pile-up behind a slow deletion) but never cause a healthy one to go.
+        int excess = active + in.inFlightCreates() - spec.target();
+        if (excess > 0) {
             idle.sort(Comparator.comparing(ObservedPod::createdAt));
             for (int i = 0; i < excess && i < idle.size(); i++) {
                 ObservedPod pod = idle.get(i);
                 deletions.add(new Plan.Deletion(pod.name(), pod.uid(), Plan.Reason.SCALE_DOWN));
             }
         }
+        int present = active + leaving + in.inFlightCreates();
         int creates = 0;
         if (!in.backingOff()) {
             creates = Math.max(0, spec.target() - present);

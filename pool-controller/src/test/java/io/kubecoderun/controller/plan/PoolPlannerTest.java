@@ -73,6 +73,19 @@ class PoolPlannerTest {
         assertEquals(0, plan(pods, 0, Set.of("d")).creates());
     }
 
+    /**
+     * A pod on its way out holds its place until gone, but must never push a healthy idle pod out: that was a
+     * delete-and-recreate churn after every over-target moment.
+     */
+    @Test
+    void leavingPodsDelayCreationButNeverCauseAScaleDown() {
+        List<ObservedPod> pods = ready(5);
+        pods.add(pod("t", TERMINATING, false, Duration.ofMinutes(5)));
+        Plan plan = plan(pods, 0, Set.of());
+        assertEquals(List.of(), plan.deletions());
+        assertEquals(0, plan.creates());
+    }
+
     @Test
     void aPodStartingSlowlyIsHeldNotReplacedWithinTheGrace() {
         List<ObservedPod> pods = ready(4);

@@ -1,0 +1,199 @@
+package io.kubecoderun.controller.local;
+
+import io.kubecoderun.controller.plan.PoolSpec;
+import io.kubecoderun.controller.reconcile.PoolController;
+import io.kubecoderun.controller.reconcile.PoolMetrics;
+import io.kubecoderun.controller.reconcile.PoolReconciler;
+import io.kubecoderun.controller.reconcile.ReconcilerSettings;
+import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.core.registry.Acquisition;
+import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.core.registry.Lease;
+import io.kubecoderun.core.registry.LeaseRegistry;
+import io.kubecoderun.core.registry.RedisLeaseRegistry;
+import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.runner.http.Json;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pool controller end to end on the local platform: real runner processes with the bubblewrap sandbox, the
+ * in-memory registry (and real Redis where the scenario is about Redis), no mocks.
+ */
+@Timeout(180)
+class LocalPoolIT {
+    static final Duration TTL = Duration.ofMinutes(2);
+
+    @TempDir
+    Path temp;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    LocalPlatform platform;
+    LeaseRegistry registry;
+    PoolMetrics metrics;
+    PoolController controller;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private void start(LeaseRegistry registry, PoolSpec... specs) {
+        this.registry = registry;
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("runner.jvm.options", "../runner/jvm.options")).toAbsolutePath(),
+                "-jar", Path.of(System.getProperty("runner.jar", "../runner/target/runner.jar")).toAbsolutePath().toString());
+        platform = new LocalPlatform(temp.resolve("pods"), command, Map.of("RUNNER_SANDBOX", "bubblewrap"),
+                Clock.systemUTC());
+        closeables.add(platform);
+        metrics = new PoolMetrics();
+        ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(Duration.ofMillis(200));
+        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(), List.of(specs),
+                settings, Clock.systemUTC(), metrics));
+        registry.onLease(language -> controller.wake());
+        closeables.add(controller);
+        controller.start(settings);
+    }
+
+    private static PoolSpec spec(String language, int target) {
+        return new PoolSpec(language, target, 10, Duration.ofSeconds(60), null);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long until = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > until) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(25);
+        }
+    }
+
+    private int podCount(String language) {
+        return platform.counts().getOrDefault(language, 0);
+    }
+
+    /** What the exec function does with a lease: claim the runner, run the code with the lease id. */
+    private Map<String, Object> runOnLease(Lease lease, String lang, String code) throws Exception {
+        String base = "http://" + lease.pod().ip() + ":" + lease.pod().port();
+        HttpResponse<String> claim = http.send(HttpRequest.newBuilder(URI.create(base + "/claim"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + lease.id() + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, claim.statusCode(), claim.body());
+        assertEquals(lease.pod().uid(), Json.parseObject(claim.body()).get("pod_uid"));
+        HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
+                .header("X-Lease-Id", lease.id())
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lang", lang, "code", code)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, run.statusCode(), run.body());
+        return Json.parseObject(run.body());
+    }
+
+    @Test
+    void thePoolFillsToTargetAndEveryLeaseIsReplacedAndItsPodDeletedAfterUse() throws Exception {
+        start(new InMemoryLeaseRegistry(), spec("py", 2), spec("js", 1), spec("bash", 0));
+        await("the pools are warm", () -> registry.stats("py").idle() == 2 && registry.stats("js").idle() == 1);
+        assertEquals(0, podCount("bash"));
+
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        assertEquals(Acquisition.Outcome.HIT, got.outcome());
+        await("the replacement is started at lease time", () -> podCount("py") == 3);
+        Map<String, Object> result = runOnLease(got.lease(), "py", "print(sum(range(1, 11)))");
+        assertEquals("55\n", result.get("stdout"));
+        assertTrue(registry.release(got.lease()));
+        await("the used runner is deleted", () -> platform.process(got.lease().pod().name()).isEmpty());
+        await("the pool is back to target", () -> registry.stats("py").idle() == 2 && podCount("py") == 2);
+        assertEquals(4, metrics.podsCreated.get(), "2 + 1 at start, one replacement");
+        assertEquals(Map.of("used", 1L), metrics.deletionsByReason());
+    }
+
+    @Test
+    void aMassKillIsRefilledWithoutCreatingMoreThanWasKilled() throws Exception {
+        start(new InMemoryLeaseRegistry(), spec("py", 3));
+        await("warm", () -> registry.stats("py").idle() == 3);
+        long before = metrics.podsCreated.get();
+        for (var pod : platform.pods("py")) {
+            platform.process(pod.name()).orElseThrow().destroyForcibly(); // a node dies
+        }
+        await("refilled", () -> registry.stats("py").idle() == 3 && podCount("py") == 3);
+        Thread.sleep(1_000); // a few more passes must not create anything
+        assertEquals(3, metrics.podsCreated.get() - before, "creates after the kill");
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"),
+                "the registry must not hand out a dead runner");
+    }
+
+    @Test
+    void aLeaseWhoseHolderDiedIsReapedAndItsPodDeleted() throws Exception {
+        start(new InMemoryLeaseRegistry(), spec("py", 1));
+        await("warm", () -> registry.stats("py").idle() == 1);
+        Lease lease = registry.acquire("py", Duration.ofMillis(800), Duration.ZERO).lease();
+        runOnLease(lease, "py", "print(1)"); // then the function dies without releasing
+        await("the expired lease's pod is deleted", () -> platform.process(lease.pod().name()).isEmpty());
+        assertEquals(1, metrics.leaseExpiries.get());
+        await("replaced", () -> registry.stats("py").idle() == 1);
+    }
+
+    @Test
+    void aColdLanguageRunsThroughAJobPodMadeForTheRequest() throws Exception {
+        start(new InMemoryLeaseRegistry(), spec("py", 1), spec("bash", 0));
+        await("warm", () -> registry.stats("py").idle() == 1);
+        Acquisition got = registry.acquireViaJob("bash", TTL, Duration.ofSeconds(60));
+        assertEquals(Acquisition.Outcome.WAIT_HIT, got.outcome());
+        assertTrue(got.lease().pod().name().startsWith("kcr-job-"));
+        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").get("stdout"));
+        registry.release(got.lease());
+        await("the Job's pod is deleted after use", () -> podCount("bash") == 0);
+        assertEquals(1, metrics.coldStarts.get());
+        assertEquals(0, registry.stats("bash").idle());
+    }
+
+    @Test
+    void aRedisThatLostItsDataIsRebuiltFromTheRunningPodsWithoutNewOnes() throws Exception {
+        RedisServer server = RedisServer.start();
+        closeables.add(server);
+        Vertx vertx = Vertx.vertx();
+        closeables.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
+        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        closeables.add(redis::close);
+        RedisLeaseRegistry redisRegistry = new RedisLeaseRegistry(redis, "it:");
+        closeables.add(redisRegistry);
+        start(redisRegistry, spec("py", 2));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        long created = metrics.podsCreated.get();
+        server.restartEmpty();
+        await("rebuilt", () -> {
+            try {
+                return registry.initialized() && registry.stats("py").idle() == 2;
+            } catch (RuntimeException reconnecting) {
+                return false;
+            }
+        });
+        assertEquals(created, metrics.podsCreated.get(), "the running pods were offered again, none created");
+        assertEquals(1, metrics.registryRepairs.get());
+        assertFalse(registry.acquire("py", TTL, Duration.ZERO).lease() == null);
+    }
+}
