@@ -47,6 +47,7 @@ public final class PoolReconciler {
     private final Map<String, Instant> deleting = new HashMap<>();
     private final Map<String, Instant> orphans = new HashMap<>();
     private final Map<String, PodRef> offered = new HashMap<>();
+    /** Job requests being served, by request id (a Job's pod carries the id as a label). */
     private final Map<String, JobRequest> jobs = new HashMap<>();
     /** Leased pods being deleted after use: they stopped counting toward the pool when they were leased. */
     private final java.util.Set<String> retired = new java.util.HashSet<>();
@@ -136,7 +137,12 @@ public final class PoolReconciler {
             if (pod == null) {
                 continue;
             }
-            if (states.get(pod.name()) == PodState.IDLE && !registry.withdraw(pod.ref())) {
+            PodRef ref = offered.get(pod.name());
+            if (deletion.reason() == Plan.Reason.FAILED) {
+                if (ref != null) {
+                    registry.forget(ref); // dead: never hand it out again; a lease on it is void
+                }
+            } else if (states.get(pod.name()) == PodState.IDLE && ref != null && !registry.withdraw(ref)) {
                 continue; // leased between observing and acting: it is in use, leave it
             }
             offered.remove(pod.name());
@@ -202,7 +208,7 @@ public final class PoolReconciler {
                 }
                 continue;
             }
-            JobRequest request = pod.requestId() == null ? null : jobs.get(pod.name());
+            JobRequest request = pod.requestId() == null ? null : jobs.get(pod.requestId());
             OfferOutcome outcome = request == null ? registry.offer(pod.ref(), epoch)
                     : registry.offerTo(pod.ref(), epoch, request.id());
             if (outcome == OfferOutcome.STALE_EPOCH) {
@@ -213,7 +219,7 @@ public final class PoolReconciler {
             offered.put(pod.name(), pod.ref());
             if (request != null) {
                 registry.acknowledge(request);
-                jobs.remove(pod.name());
+                jobs.remove(request.id());
                 metrics.coldStarts.incrementAndGet();
             }
         }
@@ -229,7 +235,7 @@ public final class PoolReconciler {
             }
             try {
                 String name = platform.create(request.language(), request.id());
-                jobs.put(name, request);
+                jobs.put(request.id(), request);
                 metrics.podsCreated.incrementAndGet();
                 LOG.info("event=job_created lang=" + request.language() + " pod=" + name + " request=" + request.id());
             } catch (Platform.PlatformException e) {

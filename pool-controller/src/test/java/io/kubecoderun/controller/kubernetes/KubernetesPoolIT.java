@@ -1,0 +1,298 @@
+package io.kubecoderun.controller.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kubecoderun.controller.plan.PoolSpec;
+import io.kubecoderun.controller.reconcile.PoolController;
+import io.kubecoderun.controller.reconcile.PoolMetrics;
+import io.kubecoderun.controller.reconcile.PoolReconciler;
+import io.kubecoderun.controller.reconcile.ReconcilerSettings;
+import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.core.registry.Acquisition;
+import io.kubecoderun.core.registry.Lease;
+import io.kubecoderun.core.registry.RedisLeaseRegistry;
+import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.runner.http.Json;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The controller's Kubernetes path, unmodified, against the fabric8 mock API server in CRUD mode, real Redis,
+ * and {@link TestKubelet} turning pods into real runner processes on loopback addresses.
+ */
+@EnableKubernetesMockClient(crud = true)
+@Timeout(180)
+class KubernetesPoolIT {
+    static final String NAMESPACE = "sandboxes";
+    static final Duration TTL = Duration.ofMinutes(2);
+    static final AtomicInteger PREFIXES = new AtomicInteger();
+    static KubernetesClient client;
+    static RedisServer redisServer;
+    static Vertx vertx;
+    static Redis redis;
+
+    @TempDir
+    Path temp;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    TestKubelet kubelet;
+    RedisLeaseRegistry registry;
+    PoolMetrics metrics;
+    PoolController controller;
+    KubernetesPlatform platform;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redisServer = RedisServer.start();
+        vertx = Vertx.vertx();
+        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisServer.uri()).setMaxPoolSize(32));
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+        redisServer.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        client.pods().inNamespace(NAMESPACE).delete();
+        client.batch().v1().jobs().inNamespace(NAMESPACE).delete();
+        kubelet = new TestKubelet(client, NAMESPACE, temp.resolve("kubelet"), runnerCommand());
+        closeables.add(kubelet);
+        registry = new RedisLeaseRegistry(redis, "k8s" + PREFIXES.incrementAndGet() + ":");
+        closeables.add(registry);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    static List<String> runnerCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of(System.getProperty("runner.jvm.options", "../runner/jvm.options")).toAbsolutePath(),
+                "-jar", Path.of(System.getProperty("runner.jar", "../runner/target/runner.jar")).toAbsolutePath().toString());
+    }
+
+    static SandboxPodSettings settings() {
+        return new SandboxPodSettings(NAMESPACE, Map.of("py", "kubecoderun/python:test", "bash", "kubecoderun/bash:test"),
+                List.of(), "1", "512Mi", "100m", "128Mi", null, Map.of(), List.of(), "1Gi", "256Mi",
+                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(1));
+    }
+
+    private PoolController startController(PoolSpec... specs) {
+        platform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
+        closeables.add(platform);
+        metrics = new PoolMetrics();
+        ReconcilerSettings settings = ReconcilerSettings.defaults("it-" + PREFIXES.get())
+                .withInterval(Duration.ofMillis(200));
+        PoolController started = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
+                List.of(specs), settings, Clock.systemUTC(), metrics));
+        registry.onLease(language -> started.wake());
+        closeables.add(started);
+        started.start(settings);
+        controller = started;
+        return started;
+    }
+
+    static PoolSpec spec(String language, int target, Duration notReadyGrace) {
+        return new PoolSpec(language, target, 10, notReadyGrace, null);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long until = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > until) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(25);
+        }
+    }
+
+    private int pods(String language) {
+        return (int) client.pods().inNamespace(NAMESPACE).withLabel(SandboxPods.LABEL_LANGUAGE, language).list()
+                .getItems().size();
+    }
+
+    private Map<String, Object> runOnLease(Lease lease, String lang, String code) throws Exception {
+        String base = "http://" + lease.pod().ip() + ":" + lease.pod().port();
+        HttpResponse<String> claim = http.send(HttpRequest.newBuilder(URI.create(base + "/claim"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + lease.id() + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, claim.statusCode(), claim.body());
+        assertEquals(lease.pod().uid(), Json.parseObject(claim.body()).get("pod_uid"), "the runner is the pod leased");
+        HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
+                .header("X-Lease-Id", lease.id())
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lang", lang, "code", code)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, run.statusCode(), run.body());
+        return Json.parseObject(run.body());
+    }
+
+    @Test
+    void thePoolFillsWithHardenedPodsAndEachLeaseStartsItsReplacement() throws Exception {
+        startController(spec("py", 2, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        Pod pod = client.pods().inNamespace(NAMESPACE).withLabel(SandboxPods.LABEL_LANGUAGE, "py").list().getItems().get(0);
+        assertEquals(false, pod.getSpec().getAutomountServiceAccountToken());
+        assertEquals(true, pod.getSpec().getSecurityContext().getRunAsNonRoot());
+        assertEquals(true, pod.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem());
+
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        await("replacement created at lease time", () -> pods("py") == 3);
+        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(11)))").get("stdout"));
+        registry.release(got.lease());
+        await("used pod deleted, pool at target", () -> pods("py") == 2 && registry.stats("py").idle() == 2);
+        assertEquals(3, kubelet.podsSeen.get(), "two at start and one replacement");
+    }
+
+    @Test
+    void allWarmPodsKilledAtOnceAreRefilledWithoutOverCreation() throws Exception {
+        startController(spec("py", 3, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 3);
+        for (Pod pod : client.pods().inNamespace(NAMESPACE).list().getItems()) {
+            kubelet.kill(pod.getMetadata().getName());
+        }
+        await("refilled", () -> kubelet.podsSeen.get() >= 6 && kubelet.runningRunners() == 3
+                && registry.stats("py").idle() == 3 && pods("py") == 3);
+        Thread.sleep(1_000);
+        assertEquals(6, kubelet.podsSeen.get(), "exactly one new pod per killed pod");
+        assertEquals(Map.of("failed", 3L), metrics.deletionsByReason());
+        Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
+        assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").get("stdout"), "no dead runner handed out");
+    }
+
+    @Test
+    void neverReadyPodsDoNotPileUp() throws Exception {
+        kubelet.neverReady("py");
+        startController(spec("py", 2, Duration.ofMillis(800)));
+        Thread.sleep(4_000);
+        assertTrue(kubelet.maxConcurrentPods.get() <= 2, "pods at once: " + kubelet.maxConcurrentPods.get());
+        assertTrue(metrics.deletionsByReason().getOrDefault("never_ready", 0L) >= 2, metrics.deletionsByReason().toString());
+        kubelet.heal("py");
+        await("healthy pods once the cause is gone", () -> registry.stats("py").idle() == 2);
+    }
+
+    @Test
+    void unschedulablePodsAreHeldThenReplacedWithoutPilingUp() throws Exception {
+        kubelet.makeUnschedulable("py");
+        startController(spec("py", 1, Duration.ofMillis(800)));
+        Thread.sleep(3_000);
+        assertTrue(kubelet.maxConcurrentPods.get() <= 1, "pods at once: " + kubelet.maxConcurrentPods.get());
+        assertTrue(metrics.deletionsByReason().getOrDefault("unschedulable", 0L) >= 1, metrics.deletionsByReason().toString());
+    }
+
+    @Test
+    void aRestartedControllerAdoptsTheExistingPodsAndLeaksNone() throws Exception {
+        PoolController first = startController(spec("py", 2, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        first.close();
+        platform.close();
+        int seen = kubelet.podsSeen.get();
+        startController(spec("py", 2, Duration.ofMinutes(1)));
+        Thread.sleep(1_500);
+        assertEquals(seen, kubelet.podsSeen.get(), "the new controller created nothing");
+        assertEquals(2, pods("py"));
+        Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
+        assertEquals("1\n", runOnLease(lease, "py", "print(1)").get("stdout"));
+    }
+
+    @Test
+    void aFunctionThatDiesHoldingALeaseIsReapedAndItsPodDeleted() throws Exception {
+        startController(spec("py", 1, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 1);
+        Lease lease = registry.acquire("py", Duration.ofMillis(700), Duration.ZERO).lease();
+        await("the expired lease's pod is deleted", () -> client.pods().inNamespace(NAMESPACE)
+                .withName(lease.pod().name()).get() == null);
+        assertEquals(1, metrics.leaseExpiries.get());
+        await("replaced", () -> registry.stats("py").idle() == 1);
+    }
+
+    @Test
+    void aColdLanguageRunsEndToEndThroughAJob() throws Exception {
+        startController(spec("py", 1, Duration.ofMinutes(1)), spec("bash", 0, Duration.ofMinutes(1)));
+        Acquisition got = registry.acquireViaJob("bash", TTL, Duration.ofSeconds(60));
+        assertEquals(Acquisition.Outcome.WAIT_HIT, got.outcome());
+        assertEquals(1, client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size());
+        var job = client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().get(0);
+        assertEquals(0, job.getSpec().getBackoffLimit());
+        assertTrue(job.getSpec().getActiveDeadlineSeconds() > 0);
+        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").get("stdout"));
+        registry.release(got.lease());
+        await("the Job and its pod are deleted after use", () -> pods("bash") == 0
+                && client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().isEmpty());
+        assertEquals(1, metrics.coldStarts.get());
+    }
+
+    @Test
+    void aLeasedPodKilledMidRunFailsTheCallerClearlyAndLeaksNothing() throws Exception {
+        startController(spec("py", 1, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 1);
+        Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
+        CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                runOnLease(lease, "py", "import time\ntime.sleep(30)");
+                return "answered";
+            } catch (IOException e) {
+                return "failed: " + e.getClass().getSimpleName();
+            } catch (Exception | AssertionError e) {
+                return "failed: " + e;
+            }
+        });
+        Thread.sleep(1_500);
+        kubelet.kill(lease.pod().name());
+        String outcome = call.get();
+        assertTrue(outcome.startsWith("failed"), outcome);
+        registry.release(lease); // what the exec function does when its runner is lost
+        await("nothing leaked", () -> registry.stats("py").leased() == 0 && registry.stats("py").done() == 0
+                && registry.stats("py").idle() == 1 && pods("py") == 1);
+    }
+
+    @Test
+    void aRedisRestartedEmptyIsRebuiltFromTheRunningPods() throws Exception {
+        startController(spec("py", 2, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        int seen = kubelet.podsSeen.get();
+        redisServer.restartEmpty();
+        await("rebuilt", () -> {
+            try {
+                return registry.initialized() && registry.stats("py").idle() == 2;
+            } catch (RuntimeException reconnecting) {
+                return false;
+            }
+        });
+        assertEquals(seen, kubelet.podsSeen.get(), "rebuilt from the running pods, none created");
+        assertEquals(1, metrics.registryRepairs.get());
+    }
+}
