@@ -280,6 +280,41 @@ class KubernetesPoolIT {
     }
 
     @Test
+    void ofTwoControllersOnlyTheLeaderActsAndTheOtherTakesOverWhenItGoes() throws Exception {
+        LeaderElectedController.Timings fast = new LeaderElectedController.Timings(Duration.ofSeconds(2),
+                Duration.ofMillis(1500), Duration.ofMillis(200));
+        List<LeaderElectedController> replicas = new ArrayList<>();
+        for (String identity : List.of("replica-a", "replica-b")) {
+            KubernetesPlatform replicaPlatform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
+            closeables.add(replicaPlatform);
+            ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
+            LeaderElectedController replica = new LeaderElectedController(client, NAMESPACE, identity, () -> {
+                PoolController c = new PoolController(new PoolReconciler(replicaPlatform, registry, new RunnerProbe(),
+                        List.of(spec("py", 2, Duration.ofMinutes(1))), reconcile, Clock.systemUTC(), new PoolMetrics()));
+                c.start(reconcile);
+                return c;
+            }, fast);
+            closeables.add(replica);
+            replicas.add(replica);
+            replica.start();
+        }
+        await("a leader is elected", () -> replicas.stream().anyMatch(LeaderElectedController::leading));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        Thread.sleep(2_000);
+        assertEquals(1, replicas.stream().filter(LeaderElectedController::leading).count(), "exactly one leader");
+        assertEquals(2, kubelet.podsSeen.get(), "no pods from the follower");
+
+        LeaderElectedController first = replicas.stream().filter(LeaderElectedController::leading).findFirst()
+                .orElseThrow();
+        LeaderElectedController second = replicas.get(replicas.get(0) == first ? 1 : 0);
+        first.close();
+        await("the other replica takes over", second::leading);
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        await("the new leader replaces the leased pod", () -> pods("py") == 3);
+        assertEquals("1\n", runOnLease(got.lease(), "py", "print(1)").get("stdout"));
+    }
+
+    @Test
     void aRedisRestartedEmptyIsRebuiltFromTheRunningPods() throws Exception {
         startController(spec("py", 2, Duration.ofMinutes(1)));
         await("warm", () -> registry.stats("py").idle() == 2);
