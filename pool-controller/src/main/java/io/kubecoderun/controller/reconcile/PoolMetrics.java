@@ -19,9 +19,25 @@ public final class PoolMetrics {
     public final AtomicLong coldStarts = new AtomicLong();
     private final Map<String, AtomicLong> deletions = new ConcurrentHashMap<>();
     private final Map<String, Gauges> languages = new ConcurrentHashMap<>();
+    /** Creation-to-offer times of the latest pods (a bounded ring), the refill time the pool sizing uses. */
+    private final long[] refillMillis = new long[REFILL_SAMPLES];
+    private int refillCount;
+    private static final int REFILL_SAMPLES = 1024;
 
     /** One language's pool at the last reconcile. */
     public record Gauges(int target, long ready, long leased, long starting, long held, PoolStats registry) {
+    }
+
+    synchronized void refilled(long millis) {
+        refillMillis[refillCount++ % REFILL_SAMPLES] = millis;
+    }
+
+    /** The recorded refill times, oldest first within the ring. */
+    public synchronized long[] refillMillis() {
+        int n = Math.min(refillCount, REFILL_SAMPLES);
+        long[] out = new long[n];
+        System.arraycopy(refillMillis, 0, out, 0, n);
+        return out;
     }
 
     void deleted(String reason) {

@@ -217,6 +217,7 @@ public final class PoolReconciler {
                 return;
             }
             offered.put(pod.name(), pod.ref());
+            metrics.refilled(Duration.between(pod.createdAt(), now).toMillis());
             if (request != null) {
                 registry.acknowledge(request);
                 jobs.remove(request.id());
