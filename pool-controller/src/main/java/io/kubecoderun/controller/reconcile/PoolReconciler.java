@@ -53,6 +53,7 @@ public final class PoolReconciler {
     private final java.util.Set<String> retired = new java.util.HashSet<>();
     private boolean firstPass = true;
     private Instant backoffUntil = Instant.MIN;
+    private boolean warmupOnStartup = true;
     private boolean deposed;
 
     public PoolReconciler(Platform platform, LeaseRegistry registry, RunnerProbe probe, Collection<PoolSpec> specs,
@@ -67,6 +68,15 @@ public final class PoolReconciler {
         this.bucket = new TokenBucket(clock, settings.createBurst(), settings.createsPerSecond());
         this.epoch = registry.takeLeadership();
         LOG.info("event=leadership epoch=" + epoch + " platform=" + platform.name());
+    }
+
+    /**
+     * With {@code false}, a language's pool stays empty until the registry has seen a first request for it
+     * ({@code POD_POOL_WARMUP_ON_STARTUP=false}): no warm pods for languages nobody uses.
+     */
+    public PoolReconciler warmupOnStartup(boolean warmup) {
+        this.warmupOnStartup = warmup;
+        return this;
     }
 
     /** False once the registry refused an offer for a stale epoch: another controller leads now. */
@@ -129,7 +139,14 @@ public final class PoolReconciler {
             observed.add(pod.observed(leased));
         }
         int inFlightCreates = (int) creating.keySet().stream().filter(n -> n.startsWith(prefix(language))).count();
-        Plan plan = PoolPlanner.plan(new PlanInput(spec, observed, inFlightCreates, deleting.keySet(), now,
+        PoolSpec effective = spec;
+        if (!warmupOnStartup) {
+            var stats = registry.stats(language);
+            if (stats.hits() + stats.waitHits() + stats.misses() == 0) {
+                effective = new PoolSpec(language, 0, spec.batch(), spec.notReadyGrace(), spec.maxAge());
+            }
+        }
+        Plan plan = PoolPlanner.plan(new PlanInput(effective, observed, inFlightCreates, deleting.keySet(), now,
                 bucket.available(), now.isBefore(backoffUntil)));
 
         for (Plan.Deletion deletion : plan.deletions()) {

@@ -62,6 +62,10 @@ class LocalPoolIT {
     }
 
     private void start(LeaseRegistry registry, PoolSpec... specs) {
+        start(registry, true, specs);
+    }
+
+    private void start(LeaseRegistry registry, boolean warmup, PoolSpec... specs) {
         this.registry = registry;
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "@" + Path.of(System.getProperty("runner.jvm.options", "../runner/jvm.options")).toAbsolutePath(),
@@ -72,7 +76,7 @@ class LocalPoolIT {
         metrics = new PoolMetrics();
         ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(Duration.ofMillis(200));
         controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(), List.of(specs),
-                settings, Clock.systemUTC(), metrics));
+                settings, Clock.systemUTC(), metrics).warmupOnStartup(warmup));
         registry.onLease(language -> controller.wake());
         closeables.add(controller);
         controller.start(settings);
@@ -128,6 +132,15 @@ class LocalPoolIT {
         await("the pool is back to target", () -> registry.stats("py").idle() == 2 && podCount("py") == 2);
         assertEquals(4, metrics.podsCreated.get(), "2 + 1 at start, one replacement");
         assertEquals(Map.of("used", 1L), metrics.deletionsByReason());
+    }
+
+    @Test
+    void withoutWarmupAPoolStaysEmptyUntilItsLanguageIsFirstAskedFor() throws Exception {
+        start(new InMemoryLeaseRegistry(), false, spec("py", 2));
+        Thread.sleep(1_000);
+        assertEquals(0, podCount("py"), "no warm pods before the first request");
+        assertFalse(registry.acquire("py", TTL, Duration.ZERO).acquired());
+        await("warm after the first request", () -> registry.stats("py").idle() == 2);
     }
 
     @Test

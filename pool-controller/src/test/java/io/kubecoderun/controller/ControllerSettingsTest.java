@@ -1,0 +1,82 @@
+package io.kubecoderun.controller;
+
+import io.kubecoderun.controller.plan.PoolSpec;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ControllerSettingsTest {
+
+    private static Map<String, Integer> targets(ControllerSettings s) {
+        return s.pools().stream().collect(Collectors.toMap(PoolSpec::language, PoolSpec::target));
+    }
+
+    @Test
+    void defaultsWarmPythonAndJavaScriptAndServeTheRestThroughJobs() {
+        ControllerSettings s = ControllerSettings.fromEnvironment(Map.of(), "c");
+        Map<String, Integer> targets = targets(s);
+        assertEquals(13, targets.size());
+        assertEquals(5, targets.get("py"));
+        assertEquals(2, targets.get("js"));
+        assertEquals(0, targets.get("f90"));
+        assertTrue(s.poolEnabled() && s.warmupOnStartup() && s.jobOnExhaustion());
+        assertEquals("kubecoderun", s.pods().namespace());
+        assertEquals("kubecoderun/kubecoderun-python:latest", s.pods().image("py"));
+        assertEquals("kubecoderun/kubecoderun-node:latest", s.pods().image("ts"));
+        assertEquals("kubecoderun/kubecoderun-cpp:latest", s.pods().image("c"));
+        assertNull(s.pods().runtimeClassName());
+        assertEquals(Duration.ofSeconds(1), s.reconcile().interval());
+    }
+
+    @Test
+    void theOriginalKubeCodeRunNamesAreHonoured() {
+        ControllerSettings s = ControllerSettings.fromEnvironment(Map.ofEntries(
+                Map.entry("POD_POOL_PY", "8"), Map.entry("POD_POOL_GO", "1"), Map.entry("POD_POOL_PARALLEL_BATCH", "3"),
+                Map.entry("POD_POOL_REPLENISH_INTERVAL", "5"), Map.entry("POD_POOL_WARMUP_ON_STARTUP", "false"),
+                Map.entry("POD_POOL_EXHAUSTION_TRIGGER", "false"), Map.entry("K8S_NAMESPACE", "sandboxes"),
+                Map.entry("K8S_IMAGE_REGISTRY", "registry.example/kcr"), Map.entry("K8S_IMAGE_TAG", "1.2.3"),
+                Map.entry("K8S_IMAGE_PULL_SECRETS", "pull-a, pull-b"), Map.entry("K8S_CPU_LIMIT", "2"),
+                Map.entry("K8S_MEMORY_LIMIT", "1Gi"), Map.entry("K8S_CPU_REQUEST", "250m"),
+                Map.entry("K8S_MEMORY_REQUEST", "256Mi"), Map.entry("LANG_IMAGE_PY", "custom/python:9"),
+                Map.entry("K8S_RUNTIME_CLASS", "gvisor"), Map.entry("K8S_NODE_SELECTOR", "pool=sandbox,zone=a"),
+                Map.entry("K8S_TOLERATIONS", "sandbox=true:NoSchedule")), "c");
+        assertEquals(8, targets(s).get("py"));
+        assertEquals(1, targets(s).get("go"));
+        assertEquals(3, s.pools().get(0).batch());
+        assertEquals(Duration.ofSeconds(5), s.reconcile().interval());
+        assertFalse(s.warmupOnStartup());
+        assertFalse(s.jobOnExhaustion());
+        assertEquals("sandboxes", s.pods().namespace());
+        assertEquals("custom/python:9", s.pods().image("py"));
+        assertEquals("registry.example/kcr/kubecoderun-go:1.2.3", s.pods().image("go"));
+        assertEquals(List.of("pull-a", "pull-b"), s.pods().pullSecrets());
+        assertEquals("gvisor", s.pods().runtimeClassName());
+        assertEquals(Map.of("pool", "sandbox", "zone", "a"), s.pods().nodeSelector());
+        assertEquals(List.of("sandbox=true:NoSchedule"), s.pods().tolerations());
+    }
+
+    @Test
+    void disablingThePoolSendsEveryLanguageThroughJobs() {
+        ControllerSettings s = ControllerSettings.fromEnvironment(Map.of("POD_POOL_ENABLED", "false", "POD_POOL_PY", "5"), "c");
+        assertTrue(targets(s).values().stream().allMatch(t -> t == 0));
+    }
+
+    @Test
+    void everyBadVariableIsNamedAtOnce() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ControllerSettings.fromEnvironment(
+                Map.of("POD_POOL_PY", "many", "POD_POOL_ENABLED", "maybe", "POD_POOL_PARALLEL_BATCH", "0",
+                        "K8S_NODE_SELECTOR", "novalue"), "c"));
+        for (String name : List.of("POD_POOL_PY", "POD_POOL_ENABLED", "POD_POOL_PARALLEL_BATCH", "K8S_NODE_SELECTOR")) {
+            assertTrue(e.getMessage().contains(name), e.getMessage());
+        }
+    }
+}
