@@ -30,7 +30,12 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
             Map.entry("f90", "fortran"), Map.entry("d", "d"), Map.entry("bash", "bash"));
 
     public static ControllerSettings fromEnvironment(Map<String, String> env, String consumerId) {
-        Reader r = new Reader(env);
+        return from(env::get, consumerId);
+    }
+
+    /** Reads through {@code lookup} (environment variables, or MicroProfile Config which includes them). */
+    public static ControllerSettings from(java.util.function.Function<String, String> lookup, String consumerId) {
+        Reader r = new Reader(lookup);
         boolean enabled = r.bool("POD_POOL_ENABLED", true);
         boolean warmup = r.bool("POD_POOL_WARMUP_ON_STARTUP", true);
         int batch = r.integer("POD_POOL_PARALLEL_BATCH", 5, 1, 1000);
@@ -67,15 +72,15 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
     }
 
     private static final class Reader {
-        private final Map<String, String> env;
+        private final java.util.function.Function<String, String> env;
         private final List<String> problems = new ArrayList<>();
 
-        Reader(Map<String, String> env) {
+        Reader(java.util.function.Function<String, String> env) {
             this.env = env;
         }
 
         String string(String name, String fallback) {
-            String value = env.get(name);
+            String value = env.apply(name);
             return value == null || value.isBlank() ? fallback : value.strip();
         }
 
