@@ -1,0 +1,112 @@
+package io.kubecoderun.controller.reconcile;
+
+import io.kubecoderun.controller.plan.PoolSpec;
+import io.kubecoderun.controller.platform.Platform;
+import io.kubecoderun.controller.platform.SandboxPod;
+import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Back-off after the API server refuses: the failure this pins is a controller that retries a 429 on every pass
+ * and so keeps an overloaded API server overloaded. The platform here answers as an API server would (no real one
+ * can run on this machine); everything else is real.
+ */
+class PoolReconcilerBackoffTest {
+
+    static final class RefusingPlatform implements Platform {
+        int attempts;
+        boolean transientFailure = true;
+        final List<String> created = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "refusing";
+        }
+
+        @Override
+        public List<SandboxPod> pods(String language) {
+            return List.of();
+        }
+
+        @Override
+        public String create(String language, String requestId) throws PlatformException {
+            attempts++;
+            if (attempts <= 1) {
+                throw new PlatformException("HTTP 429 Too Many Requests", transientFailure, null);
+            }
+            String name = "kcr-" + language + "-" + attempts;
+            created.add(name);
+            return name;
+        }
+
+        @Override
+        public void delete(SandboxPod pod) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static final class StepClock extends Clock {
+        Instant now = Instant.parse("2026-11-28T10:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void aRefusedCreationPausesCreationsForTheBackoffThenResumes() {
+        RefusingPlatform platform = new RefusingPlatform();
+        StepClock clock = new StepClock();
+        ReconcilerSettings settings = ReconcilerSettings.defaults("t");
+        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
+                List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
+        reconciler.reconcileAll();
+        assertEquals(1, platform.attempts, "the first refusal ends the pass");
+        for (int i = 0; i < 5; i++) {
+            clock.now = clock.now.plusSeconds(1);
+            reconciler.reconcileAll();
+        }
+        assertEquals(1, platform.attempts, "no creation while backing off");
+        clock.now = clock.now.plus(settings.backoff());
+        reconciler.reconcileAll();
+        assertEquals(3, platform.attempts, "resumed after the back-off: both pods requested");
+        assertEquals(2, platform.created.size());
+    }
+
+    @Test
+    void aPermanentRefusalIsRetriedOnTheNextPassWithoutBackingOff() {
+        RefusingPlatform platform = new RefusingPlatform();
+        platform.transientFailure = false;
+        StepClock clock = new StepClock();
+        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
+                List.of(new PoolSpec("py", 1, 10, Duration.ofMinutes(2), null)), ReconcilerSettings.defaults("t"),
+                clock, new PoolMetrics());
+        reconciler.reconcileAll();
+        clock.now = clock.now.plusSeconds(1);
+        reconciler.reconcileAll();
+        assertEquals(2, platform.attempts, "a 4xx other than 403/429 is not a reason to back off");
+    }
+}
