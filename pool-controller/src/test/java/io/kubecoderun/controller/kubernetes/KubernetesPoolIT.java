@@ -229,6 +229,21 @@ class KubernetesPoolIT {
     }
 
     @Test
+    void anEvictedIdlePodIsForgottenByTheRegistryAndReplaced() throws Exception {
+        startController(spec("py", 2, Duration.ofMinutes(1)));
+        await("warm", () -> registry.stats("py").idle() == 2);
+        String evicted = client.pods().inNamespace(NAMESPACE).list().getItems().get(0).getMetadata().getName();
+        kubelet.evict(evicted);
+        await("replaced", () -> kubelet.podsSeen.get() == 3 && registry.stats("py").idle() == 2);
+        assertTrue(registry.podStates("py").keySet().stream().noneMatch(evicted::equals),
+                "the evicted pod must never be handed out");
+        for (int i = 0; i < 2; i++) {
+            Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
+            assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").get("stdout"));
+        }
+    }
+
+    @Test
     void aFunctionThatDiesHoldingALeaseIsReapedAndItsPodDeleted() throws Exception {
         startController(spec("py", 1, Duration.ofMinutes(1)));
         await("warm", () -> registry.stats("py").idle() == 1);
