@@ -9,11 +9,11 @@ import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
 import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.controller.testing.Leases;
 import io.kubecoderun.core.registry.Acquisition;
 import io.kubecoderun.core.registry.Lease;
 import io.kubecoderun.core.registry.RedisLeaseRegistry;
 import io.kubecoderun.core.testing.RedisServer;
-import io.kubecoderun.runner.http.Json;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -26,10 +26,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
+import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.runOnLease;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +63,6 @@ class KubernetesPoolIT {
     PoolMetrics metrics;
     PoolController controller;
     KubernetesPlatform platform;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -86,7 +82,7 @@ class KubernetesPoolIT {
     void setUp() {
         client.pods().inNamespace(NAMESPACE).delete();
         client.batch().v1().jobs().inNamespace(NAMESPACE).delete();
-        kubelet = new TestKubelet(client, NAMESPACE, temp.resolve("kubelet"), runnerCommand());
+        kubelet = new TestKubelet(client, NAMESPACE, temp.resolve("kubelet"), Leases.runnerCommand());
         closeables.add(kubelet);
         registry = new RedisLeaseRegistry(redis, "k8s" + PREFIXES.incrementAndGet() + ":");
         closeables.add(registry);
@@ -97,12 +93,6 @@ class KubernetesPoolIT {
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
         }
-    }
-
-    static List<String> runnerCommand() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("runner.jvm.options", "../runner/jvm.options")).toAbsolutePath(),
-                "-jar", Path.of(System.getProperty("runner.jar", "../runner/target/runner.jar")).toAbsolutePath().toString());
     }
 
     static SandboxPodSettings settings() {
@@ -130,34 +120,9 @@ class KubernetesPoolIT {
         return new PoolSpec(language, target, 10, notReadyGrace, null);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > until) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(25);
-        }
-    }
-
     private int pods(String language) {
         return (int) client.pods().inNamespace(NAMESPACE).withLabel(SandboxPods.LABEL_LANGUAGE, language).list()
                 .getItems().size();
-    }
-
-    private Map<String, Object> runOnLease(Lease lease, String lang, String code) throws Exception {
-        String base = "http://" + lease.pod().ip() + ":" + lease.pod().port();
-        HttpResponse<String> claim = http.send(HttpRequest.newBuilder(URI.create(base + "/claim"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + lease.id() + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, claim.statusCode(), claim.body());
-        assertEquals(lease.pod().uid(), Json.parseObject(claim.body()).get("pod_uid"), "the runner is the pod leased");
-        HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
-                .header("X-Lease-Id", lease.id())
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lang", lang, "code", code)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, run.statusCode(), run.body());
-        return Json.parseObject(run.body());
     }
 
     @Test

@@ -6,13 +6,13 @@ import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
 import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.controller.testing.Leases;
 import io.kubecoderun.core.registry.Acquisition;
 import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
 import io.kubecoderun.core.registry.Lease;
 import io.kubecoderun.core.registry.LeaseRegistry;
 import io.kubecoderun.core.registry.RedisLeaseRegistry;
 import io.kubecoderun.core.testing.RedisServer;
-import io.kubecoderun.runner.http.Json;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -21,18 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
+import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.runOnLease;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +49,6 @@ class LocalPoolIT {
     LeaseRegistry registry;
     PoolMetrics metrics;
     PoolController controller;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -67,9 +63,7 @@ class LocalPoolIT {
 
     private void start(LeaseRegistry registry, boolean warmup, PoolSpec... specs) {
         this.registry = registry;
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("runner.jvm.options", "../runner/jvm.options")).toAbsolutePath(),
-                "-jar", Path.of(System.getProperty("runner.jar", "../runner/target/runner.jar")).toAbsolutePath().toString());
+        List<String> command = Leases.runnerCommand();
         platform = new LocalPlatform(temp.resolve("pods"), command, Map.of("RUNNER_SANDBOX", "bubblewrap"),
                 Clock.systemUTC());
         closeables.add(platform);
@@ -86,34 +80,8 @@ class LocalPoolIT {
         return new PoolSpec(language, target, 10, Duration.ofSeconds(60), null);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > until) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(25);
-        }
-    }
-
     private int podCount(String language) {
         return platform.counts().getOrDefault(language, 0);
-    }
-
-    /** What the exec function does with a lease: claim the runner, run the code with the lease id. */
-    private Map<String, Object> runOnLease(Lease lease, String lang, String code) throws Exception {
-        String base = "http://" + lease.pod().ip() + ":" + lease.pod().port();
-        HttpResponse<String> claim = http.send(HttpRequest.newBuilder(URI.create(base + "/claim"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + lease.id() + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, claim.statusCode(), claim.body());
-        assertEquals(lease.pod().uid(), Json.parseObject(claim.body()).get("pod_uid"));
-        HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
-                .header("X-Lease-Id", lease.id())
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lang", lang, "code", code)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, run.statusCode(), run.body());
-        return Json.parseObject(run.body());
     }
 
     @Test

@@ -2,10 +2,9 @@ package io.kubecoderun.controller.plan;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
+import io.kubecoderun.controller.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -144,7 +143,7 @@ class PoolPlannerTest {
 
     @Test
     void aTokenBucketRefillsAtItsRate() {
-        MutableClock clock = new MutableClock();
+        TestClock clock = new TestClock(NOW);
         TokenBucket bucket = new TokenBucket(clock, 5, 10);
         assertEquals(5, bucket.available());
         bucket.take(5);
@@ -153,28 +152,5 @@ class PoolPlannerTest {
         assertEquals(2, bucket.available());
         clock.advance(Duration.ofSeconds(10));
         assertEquals(5, bucket.available(), "never above capacity");
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now = NOW;
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

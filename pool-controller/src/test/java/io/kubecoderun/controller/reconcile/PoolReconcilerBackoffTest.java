@@ -6,10 +6,9 @@ import io.kubecoderun.controller.platform.SandboxPod;
 import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
+import io.kubecoderun.controller.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,40 +56,21 @@ class PoolReconcilerBackoffTest {
         }
     }
 
-    static final class StepClock extends Clock {
-        Instant now = Instant.parse("2026-11-28T10:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void aRefusedCreationPausesCreationsForTheBackoffThenResumes() {
         RefusingPlatform platform = new RefusingPlatform();
-        StepClock clock = new StepClock();
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
         ReconcilerSettings settings = ReconcilerSettings.defaults("t");
         PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
                 List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
         reconciler.reconcileAll();
         assertEquals(1, platform.attempts, "the first refusal ends the pass");
         for (int i = 0; i < 5; i++) {
-            clock.now = clock.now.plusSeconds(1);
+            clock.advance(Duration.ofSeconds(1));
             reconciler.reconcileAll();
         }
         assertEquals(1, platform.attempts, "no creation while backing off");
-        clock.now = clock.now.plus(settings.backoff());
+        clock.advance(settings.backoff());
         reconciler.reconcileAll();
         assertEquals(3, platform.attempts, "resumed after the back-off: both pods requested");
         assertEquals(2, platform.created.size());
@@ -100,12 +80,12 @@ class PoolReconcilerBackoffTest {
     void aPermanentRefusalIsRetriedOnTheNextPassWithoutBackingOff() {
         RefusingPlatform platform = new RefusingPlatform();
         platform.transientFailure = false;
-        StepClock clock = new StepClock();
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
         PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
                 List.of(new PoolSpec("py", 1, 10, Duration.ofMinutes(2), null)), ReconcilerSettings.defaults("t"),
                 clock, new PoolMetrics());
         reconciler.reconcileAll();
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         reconciler.reconcileAll();
         assertEquals(2, platform.attempts, "a 4xx other than 403/429 is not a reason to back off");
     }
