@@ -1,0 +1,79 @@
+package io.kubecoderun.core.auth;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Decides who is calling, with several modes on at once: an API key in {@code x-api-key},
+ * {@code Authorization: Bearer} or {@code Authorization: ApiKey}, or — for older LibreChat agents — in the
+ * {@code /exec} body as {@code LIBRECHAT_CODE_API_KEY}, {@code api_key} or {@code apiKey} (a header wins over the
+ * body); a LibreChat JWT as the bearer token; and, only when switched on, trusted-network mode with no
+ * credentials at all.
+ */
+public final class Authenticator {
+    private static final String[] BODY_FIELDS = {"LIBRECHAT_CODE_API_KEY", "api_key", "apiKey"};
+
+    private final ApiKeys keys;
+    private final JwtVerifier jwt;
+    private final boolean trustedNetwork;
+
+    /** @param jwt null when no LibreChat public key is configured */
+    public Authenticator(ApiKeys keys, JwtVerifier jwt, boolean trustedNetwork) {
+        this.keys = keys;
+        this.jwt = jwt;
+        this.trustedNetwork = trustedNetwork;
+    }
+
+    /**
+     * @param header a request header by name (any case; the caller's lookup must ignore case)
+     * @param body   the parsed JSON body when the route takes one (may be null)
+     */
+    public Principal authenticate(Function<String, String> header, Map<String, Object> body) throws AuthException {
+        Optional<String> presented = fromHeaders(header);
+        if (presented.isEmpty() && body != null) {
+            presented = fromBody(body);
+        }
+        if (presented.isEmpty()) {
+            if (trustedNetwork) {
+                return Principal.TRUSTED;
+            }
+            throw new AuthException("missing credentials: send an API key in x-api-key or Authorization");
+        }
+        String credential = presented.get();
+        if (jwt != null && JwtVerifier.looksLikeJwt(credential)) {
+            return jwt.verify(credential);
+        }
+        return keys.authenticate(credential).orElseThrow(() -> new AuthException("invalid API key"));
+    }
+
+    static Optional<String> fromHeaders(Function<String, String> header) {
+        String apiKey = header.apply("x-api-key");
+        if (apiKey != null && !apiKey.isBlank()) {
+            return Optional.of(apiKey.strip());
+        }
+        String authorization = header.apply("authorization");
+        if (authorization != null) {
+            String value = authorization.strip();
+            int space = value.indexOf(' ');
+            if (space > 0) {
+                String scheme = value.substring(0, space).toLowerCase(Locale.ROOT);
+                String credential = value.substring(space + 1).strip();
+                if ((scheme.equals("bearer") || scheme.equals("apikey")) && !credential.isEmpty()) {
+                    return Optional.of(credential);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> fromBody(Map<String, Object> body) {
+        for (String field : BODY_FIELDS) {
+            if (body.get(field) instanceof String value && !value.isBlank()) {
+                return Optional.of(value.strip());
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,87 @@
+package io.kubecoderun.core.auth;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuthenticatorTest {
+    static final String KEY = "kcr-test-key-0123456789";
+    static final String OTHER = "kcr-other-key-9876543210";
+    final Authenticator auth = new Authenticator(new ApiKeys(List.of(KEY, OTHER)), null, false);
+
+    static Function<String, String> headers(String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i].toLowerCase(Locale.ROOT), pairs[i + 1]);
+        }
+        return name -> map.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {"x-api-key|" + KEY, "X-API-Key|" + KEY, "Authorization|Bearer " + KEY,
+            "authorization|bearer " + KEY, "Authorization|ApiKey " + KEY, "Authorization|  Bearer   " + KEY + "  "})
+    void aKeyIsAcceptedInEveryHeaderForm(String header, String value) throws AuthException {
+        Principal principal = auth.authenticate(headers(header, value), null);
+        assertEquals(Principal.Kind.API_KEY, principal.kind());
+        assertTrue(principal.id().startsWith("key:"));
+        assertFalse(principal.id().contains(KEY), "the principal must not carry the key");
+    }
+
+    @ParameterizedTest(name = "body field {0}")
+    @CsvSource({"LIBRECHAT_CODE_API_KEY", "api_key", "apiKey"})
+    void olderLibreChatAgentsMaySendTheKeyInTheBody(String field) throws AuthException {
+        assertEquals(Principal.Kind.API_KEY, auth.authenticate(headers(), Map.of(field, KEY)).kind());
+    }
+
+    @Test
+    void aHeaderWinsOverTheBody() throws AuthException {
+        Principal viaHeader = auth.authenticate(headers("x-api-key", OTHER), Map.of("api_key", KEY));
+        assertEquals(auth.authenticate(headers("x-api-key", OTHER), null), viaHeader);
+        assertThrows(AuthException.class, () -> auth.authenticate(headers("x-api-key", "wrong"), Map.of("api_key", KEY)),
+                "a wrong header key must not fall back to a right body key");
+    }
+
+    @Test
+    void differentKeysAreDifferentPrincipals() throws AuthException {
+        Principal a = auth.authenticate(headers("x-api-key", KEY), null);
+        Principal b = auth.authenticate(headers("x-api-key", OTHER), null);
+        assertFalse(a.id().equals(b.id()));
+    }
+
+    @Test
+    void missingAndWrongKeysAreRefusedUnlessTrustedNetworkModeIsOn() {
+        assertThrows(AuthException.class, () -> auth.authenticate(headers(), null));
+        assertThrows(AuthException.class, () -> auth.authenticate(headers("x-api-key", KEY + "x"), null));
+        assertThrows(AuthException.class, () -> auth.authenticate(headers("Authorization", "Basic " + KEY), null));
+        assertThrows(AuthException.class, () -> auth.authenticate(headers(), Map.of("api_key", 42)));
+        Authenticator trusted = new Authenticator(new ApiKeys(List.of(KEY)), null, true);
+        try {
+            assertEquals(Principal.TRUSTED, trusted.authenticate(headers(), null));
+        } catch (AuthException e) {
+            throw new AssertionError(e);
+        }
+        assertThrows(AuthException.class, () -> trusted.authenticate(headers("x-api-key", "wrong"), null),
+                "a wrong key is refused even in trusted mode");
+    }
+
+    @Test
+    void keysComeFromTheOriginalSettingsNames() throws AuthException {
+        ApiKeys keys = ApiKeys.fromSettings("single", " a , b ,", "master");
+        for (String key : List.of("single", "a", "b", "master")) {
+            assertTrue(keys.authenticate(key).isPresent(), key);
+        }
+        assertTrue(keys.authenticate("").isEmpty());
+        assertTrue(ApiKeys.fromSettings(null, null, null).isEmpty());
+    }
+}
