@@ -1,0 +1,28 @@
+package io.kubecoderun.core.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class LocalDiskFileStoreTest extends FileStoreContract {
+    @TempDir
+    Path temp;
+
+    @Override
+    FileStore newStore() {
+        return new LocalDiskFileStore(temp.resolve("store"));
+    }
+
+    @Test
+    void keysCannotLeaveTheRoot() {
+        for (String key : new String[]{"../escape", "/abs", "sessions/../../x", "a\\b", ""}) {
+            assertThrows(IllegalArgumentException.class, () -> store.put(key, bytes("x"), CAP, null), key);
+        }
+        assertFalse(Files.exists(temp.resolve("escape")));
+    }
+}
