@@ -1,6 +1,7 @@
 package io.kubecoderun.core.registry;
 
-import io.vertx.core.Future;
+import io.kubecoderun.core.redis.BlockingRedis;
+import io.kubecoderun.core.store.StoreException;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -15,9 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -25,7 +23,8 @@ import java.util.logging.Logger;
  * {@code registry.lua}, reloaded when Redis answers that it does not know it, as after a restart without data),
  * keys of one language under the hash tag {@code {pool:<lang>}}, deadlines from Redis {@code TIME}.
  *
- * <p>Blocking calls are made from the caller's thread on the Vert.x client; a wait for a pod uses a connection
+ * <p>Redis failing or out of reach surfaces as {@link StoreException.Unavailable}. Blocking calls are made from
+ * the caller's thread on the Vert.x client; a wait for a pod uses a connection
  * of its own ({@code BLPOP} would stall every other command on a shared one) and is closed afterwards.
  */
 public final class RedisLeaseRegistry implements LeaseRegistry {
@@ -34,10 +33,10 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private static final String CONSUMER_GROUP = "kcr-controller";
     /** Job requests kept in the stream at most; older ones are long past their deadline. */
     private static final int JOB_STREAM_MAX = 10_000;
-    /** A Redis command that takes longer than this is treated as Redis being down. */
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration COMMAND_TIMEOUT = BlockingRedis.COMMAND_TIMEOUT;
 
     private final Redis redis;
+    private final BlockingRedis blocking;
     private final String prefix;
     private final String library;
     private final java.util.List<RedisConnection> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -48,6 +47,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
      */
     public RedisLeaseRegistry(Redis redis, String prefix) {
         this.redis = redis;
+        this.blocking = new BlockingRedis(redis);
         this.prefix = prefix;
         try (InputStream in = RedisLeaseRegistry.class.getResourceAsStream(LIBRARY)) {
             if (in == null) {
@@ -56,13 +56,6 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
             this.library = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + LIBRARY, e);
-        }
-    }
-
-    /** Thrown when Redis cannot be reached or fails; the functions answer 503 with Retry-After. */
-    public static final class RegistryUnavailableException extends RuntimeException {
-        public RegistryUnavailableException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 
@@ -79,28 +72,19 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         return channel(language);
     }
 
-    private static <T> T await(Future<T> future, Duration timeout) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryUnavailableException("interrupted waiting for Redis", e);
-        } catch (ExecutionException e) {
-            throw new RegistryUnavailableException("Redis failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new RegistryUnavailableException("Redis did not answer within " + timeout, e);
-        }
+    private Response send(Request request) {
+        return blocking.send(request);
     }
 
-    private Response send(Request request) {
-        return await(redis.send(request), COMMAND_TIMEOUT);
+    private static <T> T await(io.vertx.core.Future<T> future, Duration timeout) {
+        return BlockingRedis.await(future, timeout);
     }
 
     /** Calls a registry function, loading the library first if Redis does not know it. */
     private Response fcall(String function, String language, String... args) {
         try {
             return send(fcallRequest(function, language, args));
-        } catch (RegistryUnavailableException e) {
+        } catch (StoreException.Unavailable e) {
             if (e.getMessage() == null || !e.getMessage().contains("Function not found")) {
                 throw e;
             }
@@ -237,7 +221,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         String stream = prefix + "jobs";
         try {
             send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(CONSUMER_GROUP).arg("0").arg("MKSTREAM"));
-        } catch (RegistryUnavailableException e) {
+        } catch (StoreException.Unavailable e) {
             if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
                 throw e;
             }

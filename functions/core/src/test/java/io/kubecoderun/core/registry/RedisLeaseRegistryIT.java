@@ -86,7 +86,7 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
             try {
                 assertFalse(registry.initialized(), "the marker must be gone with the data");
                 answered = true;
-            } catch (RedisLeaseRegistry.RegistryUnavailableException reconnecting) {
+            } catch (io.kubecoderun.core.store.StoreException.Unavailable reconnecting) {
                 Thread.sleep(50);
             }
         }
