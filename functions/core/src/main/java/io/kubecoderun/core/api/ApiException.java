@@ -1,0 +1,125 @@
+package io.kubecoderun.core.api;
+
+import java.util.List;
+
+/**
+ * Every non-2xx answer of the public API, mapped to {@code {"error", "error_type", "details"?, "request_id"}} by
+ * one mapper per app. Transient failures ({@link Unavailable}: 503 with Retry-After) are kept apart from the
+ * caller's mistakes. Failing user code is never one of these: it is a 200 with the failure in stderr.
+ */
+public abstract sealed class ApiException extends RuntimeException {
+    private final String errorType;
+    private final List<String> details;
+
+    private ApiException(String errorType, String message, List<String> details) {
+        super(message);
+        this.errorType = errorType;
+        this.details = List.copyOf(details);
+    }
+
+    public abstract int status();
+
+    public String errorType() {
+        return errorType;
+    }
+
+    public List<String> details() {
+        return details;
+    }
+
+    public static final class BadRequest extends ApiException {
+        public BadRequest(String errorType, String message, List<String> details) {
+            super(errorType, message, details);
+        }
+
+        public BadRequest(String errorType, String message) {
+            this(errorType, message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 400;
+        }
+    }
+
+    public static final class Unauthorized extends ApiException {
+        public Unauthorized(String message) {
+            super("unauthorized", message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 401;
+        }
+    }
+
+    public static final class NotFound extends ApiException {
+        public NotFound(String message) {
+            super("not_found", message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 404;
+        }
+    }
+
+    public static final class TooLarge extends ApiException {
+        public TooLarge(String message) {
+            super("too_large", message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 413;
+        }
+    }
+
+    public static final class Unprocessable extends ApiException {
+        public Unprocessable(String message) {
+            super("malformed_request", message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 422;
+        }
+    }
+
+    public static final class RateLimited extends ApiException {
+        private final long retryAfterSeconds;
+
+        public RateLimited(long retryAfterSeconds) {
+            super("rate_limited", "rate_limited", List.of());
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+
+        @Override
+        public int status() {
+            return 429;
+        }
+    }
+
+    /** A dependency (registry, store, sandboxes) is down or exhausted: retry later. */
+    public static final class Unavailable extends ApiException {
+        private final long retryAfterSeconds;
+
+        public Unavailable(String errorType, String message, long retryAfterSeconds) {
+            super(errorType, message, List.of());
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+
+        @Override
+        public int status() {
+            return 503;
+        }
+    }
+}

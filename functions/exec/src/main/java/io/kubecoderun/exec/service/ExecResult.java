@@ -1,0 +1,16 @@
+package io.kubecoderun.exec.service;
+
+import java.util.List;
+
+/**
+ * The answer of {@code POST /exec} (API.md): output, exit status, the files the code created or changed (each
+ * downloadable at {@code /download/{session_id}/{id}}) and what was kept of the Python state.
+ */
+public record ExecResult(String sessionId, String stdout, String stderr, int exitCode, String status,
+                         long executionTimeMs, List<OutputFile> files, boolean hasState, long stateSize,
+                         String stateHash) {
+
+    public record OutputFile(String id, String name, String path, String sessionId, String modifiedFromId,
+                             String modifiedFromSessionId) {
+    }
+}

@@ -1,0 +1,269 @@
+package io.kubecoderun.exec.service;
+
+import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ContentTypes;
+import io.kubecoderun.core.auth.Principal;
+import io.kubecoderun.core.ids.FileNames;
+import io.kubecoderun.core.ids.Ids;
+import io.kubecoderun.core.registry.Acquisition;
+import io.kubecoderun.core.registry.Lease;
+import io.kubecoderun.core.registry.LeaseRegistry;
+import io.kubecoderun.core.state.StateCodec;
+import io.kubecoderun.core.state.StateStore;
+import io.kubecoderun.core.state.StoredState;
+import io.kubecoderun.core.state.TieredStateStore;
+import io.kubecoderun.core.store.FileRecord;
+import io.kubecoderun.core.store.FileStore;
+import io.kubecoderun.core.store.Session;
+import io.kubecoderun.core.store.SessionStore;
+import io.kubecoderun.core.store.StoreException;
+import io.kubecoderun.core.store.StoredObject;
+import io.kubecoderun.runner.lang.Language;
+import io.kubecoderun.runner.lang.Languages;
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.FileEntry;
+import io.kubecoderun.runner.wire.RunnerStatus;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * One execution end to end: resolve the caller's session, lease a sandbox (warm, else a Job), claim it, move
+ * the inputs and the Python state in, run, move created and changed files and the new state out, release. The
+ * lease is released on every path; a sandbox that cannot be reached is released and another leased.
+ */
+public final class ExecService {
+    private static final Logger LOG = Logger.getLogger(ExecService.class.getName());
+    private static final String PYTHON = "py";
+
+    private final LeaseRegistry registry;
+    private final SessionStore sessions;
+    private final FileStore files;
+    private final StateStore states;
+    private final RunnerClient runners;
+    private final ExecSettings settings;
+
+    public ExecService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
+                       RunnerClient runners, ExecSettings settings) {
+        this.registry = registry;
+        this.sessions = sessions;
+        this.files = files;
+        this.states = states;
+        this.runners = runners;
+        this.settings = settings;
+    }
+
+    public ExecResult execute(Principal principal, ExecRequest request) {
+        Language language = validate(request);
+        Session session = resolveSession(principal, request);
+        List<FileRecord> inputs = resolveInputs(principal, request);
+        Duration timeout = timeout(request);
+        Lease lease = null;
+        try {
+            lease = leaseAndClaim(language.id(), timeout);
+            Map<String, String> inputHashes = mountInputs(lease, inputs, request);
+            byte[] state = language.id().equals(PYTHON) ? loadState(session) : null;
+            ExecuteResponse response = runners.execute(lease, new ExecuteRequest(language.id(), request.code(),
+                    request.args(), timeout.toMillis(), state, language.id().equals(PYTHON)), timeout);
+            List<ExecResult.OutputFile> outputs = collectOutputs(lease, session, inputs, inputHashes, response);
+            StateSummary kept = saveState(session, response);
+            sessions.touch(session.id(), settings.sessionTtl());
+            String status = response.timedOut() ? "timeout" : response.exitCode() == 0 ? "ok" : "error";
+            LOG.info("event=exec lang=" + language.id() + " status=" + status + " ms=" + response.executionTimeMs()
+                    + " files=" + outputs.size());
+            return new ExecResult(session.id(), response.stdout(), response.stderr(), response.exitCode(), status,
+                    response.executionTimeMs(), outputs, kept.present,
+                    kept.size, kept.hash);
+        } catch (RunnerClient.RunnerUnreachableException e) {
+            throw new ApiException.Unavailable("sandbox_lost",
+                    "the sandbox running this execution was lost; run it again", 1);
+        } finally {
+            if (lease != null) {
+                registry.release(lease);
+            }
+        }
+    }
+
+    private Language validate(ExecRequest request) {
+        if (request.lang() == null || request.lang().isBlank()) {
+            throw new ApiException.BadRequest("invalid_request", "'lang' is required");
+        }
+        Language language = Languages.find(request.lang()).orElseThrow(() -> new ApiException.BadRequest(
+                "unsupported_language", "unknown language '" + request.lang() + "'; supported: "
+                + String.join(", ", Languages.all().stream().map(Language::id).toList())));
+        if (request.code() == null || request.code().isBlank()) {
+            throw new ApiException.BadRequest("empty_code", "'code' must not be empty");
+        }
+        if (request.code().getBytes(StandardCharsets.UTF_8).length > settings.maxCodeBytes()) {
+            throw new ApiException.TooLarge("code exceeds " + settings.maxCodeBytes() + " bytes");
+        }
+        if (request.entityId() != null && !request.entityId().matches("[A-Za-z0-9_-]{1,40}")) {
+            throw new ApiException.BadRequest("invalid_entity_id", "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
+        }
+        for (ExecRequest.InputFile input : request.files()) {
+            FileNames.problem(input.name()).ifPresent(problem -> {
+                throw new ApiException.BadRequest("unsafe_filename", problem + ": " + input.name());
+            });
+        }
+        return language;
+    }
+
+    private Duration timeout(ExecRequest request) {
+        Duration requested = request.timeoutSeconds() > 0
+                ? Duration.ofMillis((long) (request.timeoutSeconds() * 1000)) : settings.defaultTimeout();
+        return requested.compareTo(settings.maxTimeout()) > 0 ? settings.maxTimeout() : requested;
+    }
+
+    /** The explicit session, else the session of the referenced files, else the entity's, else a new one. */
+    private Session resolveSession(Principal principal, ExecRequest request) {
+        if (request.sessionId() != null) {
+            var explicit = sessions.find(request.sessionId(), principal.id());
+            if (explicit.isPresent()) {
+                return explicit.get();
+            }
+        }
+        for (ExecRequest.InputFile input : request.files()) {
+            var owning = input.sessionId() == null ? null : sessions.find(input.sessionId(), principal.id());
+            if (owning != null && owning.isPresent()) {
+                return owning.get();
+            }
+        }
+        if (request.entityId() != null) {
+            var byEntity = sessions.findByEntity(principal.id(), request.entityId());
+            if (byEntity.isPresent()) {
+                return byEntity.get();
+            }
+        }
+        return sessions.create(principal.id(), request.entityId(), settings.sessionTtl());
+    }
+
+    private List<FileRecord> resolveInputs(Principal principal, ExecRequest request) {
+        List<FileRecord> inputs = new ArrayList<>();
+        for (ExecRequest.InputFile input : request.files()) {
+            FileRecord record = input.sessionId() == null || sessions.find(input.sessionId(), principal.id()).isEmpty()
+                    ? null : sessions.file(input.sessionId(), input.id()).orElse(null);
+            if (record == null) {
+                throw new ApiException.NotFound("input file " + input.id() + " not found");
+            }
+            inputs.add(record);
+        }
+        return inputs;
+    }
+
+    private Lease leaseAndClaim(String language, Duration timeout) {
+        Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
+        for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
+            Acquisition got = registry.acquire(language, ttl, settings.acquireWait());
+            if (!got.acquired() && settings.jobOnExhaustion()) {
+                got = registry.acquireViaJob(language, ttl, settings.coldWait());
+            }
+            if (!got.acquired()) {
+                throw new ApiException.Unavailable("no_sandbox", "no " + language
+                        + " sandbox became available; try again", 2);
+            }
+            Lease lease = got.lease();
+            try {
+                RunnerStatus status = runners.claim(lease);
+                if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {
+                    throw new RunnerClient.RunnerRefusedException(409, "pod uid mismatch");
+                }
+                return lease;
+            } catch (RunnerClient.RunnerUnreachableException | RunnerClient.RunnerRefusedException e) {
+                LOG.warning("event=claim_failed pod=" + lease.pod().name() + " attempt=" + attempt + " error="
+                        + e.getMessage());
+                registry.release(lease);
+            }
+        }
+        throw new ApiException.Unavailable("no_sandbox", "no reachable " + language + " sandbox; try again", 2);
+    }
+
+    /** Streams each input into the sandbox; returns name → sha256 as the runner stored it. */
+    private Map<String, String> mountInputs(Lease lease, List<FileRecord> inputs, ExecRequest request) {
+        Map<String, String> hashes = new HashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            FileRecord record = inputs.get(i);
+            String name = request.files().get(i).name();
+            try (InputStream in = files.open(record.objectKey())) {
+                FileEntry entry = runners.putFile(lease, name, in, record.size());
+                hashes.put(entry.path(), entry.sha256());
+            } catch (StoreException.NotFound e) {
+                throw new ApiException.NotFound("input file " + record.id() + " has no stored content");
+            } catch (IOException e) {
+                throw new ApiException.Unavailable("storage_unavailable", "cannot read an input file", 1);
+            }
+        }
+        return hashes;
+    }
+
+    private byte[] loadState(Session session) {
+        try {
+            return states.load(session.id()).map(StoredState::bytes)
+                    .map(stored -> StateCodec.decode(stored, settings.maxStateBytes())).orElse(null);
+        } catch (StateCodec.InvalidStateException e) {
+            LOG.warning("event=state_unreadable session=" + session.id() + " error=" + e.getMessage());
+            return null;
+        }
+    }
+
+    private List<ExecResult.OutputFile> collectOutputs(Lease lease, Session session, List<FileRecord> inputs,
+                                                       Map<String, String> inputHashes, ExecuteResponse response) {
+        Map<String, FileRecord> inputByName = new HashMap<>();
+        for (FileRecord input : inputs) {
+            inputByName.put(input.name(), input);
+        }
+        List<ExecResult.OutputFile> outputs = new ArrayList<>();
+        int skipped = 0;
+        for (FileEntry entry : runners.listFiles(lease)) {
+            String known = inputHashes.get(entry.path());
+            if (known != null && known.equals(entry.sha256())) {
+                continue; // an untouched input
+            }
+            if (outputs.size() >= settings.maxOutputFiles() || entry.size() > settings.maxFileBytes()
+                    || FileNames.problem(entry.path()).isPresent()) {
+                skipped++;
+                continue;
+            }
+            String id = Ids.next();
+            StoredObject stored;
+            try (InputStream in = runners.openFile(lease, entry.path())) {
+                stored = files.put(FileRecord.objectKey(session.id(), id), in, settings.maxFileBytes(),
+                        ContentTypes.of(entry.path()));
+            } catch (IOException e) {
+                throw new ApiException.Unavailable("sandbox_lost", "cannot collect " + entry.path(), 1);
+            }
+            FileRecord changedFrom = known != null ? inputByName.get(entry.path()) : null;
+            sessions.putFile(new FileRecord(id, session.id(), entry.path(), stored.size(), stored.etag(),
+                    ContentTypes.of(entry.path()), stored.lastModified(), "agent", null, false,
+                    changedFrom == null ? null : changedFrom.id(), changedFrom == null ? null : changedFrom.sessionId()));
+            outputs.add(new ExecResult.OutputFile(id, entry.path(), "/mnt/data/" + entry.path(), session.id(),
+                    changedFrom == null ? null : changedFrom.id(), changedFrom == null ? null : changedFrom.sessionId()));
+        }
+        if (skipped > 0) {
+            LOG.info("event=outputs_skipped session=" + session.id() + " count=" + skipped);
+        }
+        return outputs;
+    }
+
+    private record StateSummary(boolean present, long size, String hash) {
+    }
+
+    private StateSummary saveState(Session session, ExecuteResponse response) {
+        if (response.state() == null) {
+            return new StateSummary(false, 0, null);
+        }
+        byte[] stored = StateCodec.encode(response.state());
+        if (stored.length > settings.maxStateBytes()) {
+            return new StateSummary(false, 0, null);
+        }
+        states.save(session.id(), stored, settings.stateTtl());
+        return new StateSummary(true, stored.length, TieredStateStore.sha256(stored));
+    }
+}
