@@ -10,13 +10,9 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.RunnerProbe;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
 import io.kubecoderun.core.registry.LeaseRegistry;
-import io.kubecoderun.core.registry.RedisLeaseRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -34,8 +30,8 @@ import java.util.logging.Logger;
 
 /**
  * Wires the controller at start-up from its settings: the platform ({@code KCR_PLATFORM}: {@code kubernetes},
- * leader-elected, or {@code local}), the lease registry (Redis from {@code REDIS_URL} or {@code REDIS_HOST}, else
- * in memory for a local controller alone), and the metrics; stops it in order at shutdown.
+ * leader-elected, or {@code local}), with the lease registry of {@code CoreProducers} (Redis from {@code REDIS_URL}
+ * or {@code REDIS_HOST}, else in memory), and the metrics; stops it in order at shutdown.
  */
 @ApplicationScoped
 public class ControllerApp {
@@ -44,14 +40,15 @@ public class ControllerApp {
     @Inject
     Config config;
     @Inject
-    Vertx vertx;
-    @Inject
     Instance<KubernetesClient> kubernetes;
+    /** Shared with the functions in one process (standalone); Redis or memory, see CoreProducers. */
+    @Inject
+    LeaseRegistry registry;
+    @Inject
+    io.kubecoderun.core.config.KcrSettings kcr;
 
     private final PoolMetrics metrics = new PoolMetrics();
     private Platform platform;
-    private LeaseRegistry registry;
-    private Redis redis;
     private PoolController local;
     private LeaderElectedController elected;
 
@@ -78,7 +75,10 @@ public class ControllerApp {
                 + "-" + UUID.randomUUID().toString().substring(0, 6));
         ControllerSettings settings = ControllerSettings.from(this::setting, identity);
         String platformName = String.valueOf(setting("KCR_PLATFORM") == null ? "kubernetes" : setting("KCR_PLATFORM"));
-        registry = registry(platformName);
+        if (platformName.equals("kubernetes") && kcr.redisUrl().isEmpty()) {
+            throw new IllegalStateException("REDIS_URL or REDIS_HOST is required on Kubernetes: the functions meet "
+                    + "the controller in Redis");
+        }
         if (platformName.equals("local")) {
             platform = localPlatform();
             local = controller(settings);
@@ -104,27 +104,6 @@ public class ControllerApp {
         return controller;
     }
 
-    private LeaseRegistry registry(String platformName) {
-        String url = setting("REDIS_URL");
-        if (url == null && setting("REDIS_HOST") != null) {
-            String password = setting("REDIS_PASSWORD");
-            url = "redis://" + (password == null ? "" : ":" + password + "@") + setting("REDIS_HOST") + ":"
-                    + (setting("REDIS_PORT") == null ? "6379" : setting("REDIS_PORT"));
-        }
-        if (url == null) {
-            if (platformName.equals("kubernetes")) {
-                throw new IllegalStateException("REDIS_URL or REDIS_HOST is required: the functions meet the "
-                        + "controller in Redis");
-            }
-            LOG.warning("event=registry_in_memory detail=\"no REDIS_URL: only this process can lease pods\"");
-            return new InMemoryLeaseRegistry();
-        }
-        redis = Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions().setConnectionString(url)
-                .setMaxPoolSize(16));
-        String prefix = setting("REDIS_KEY_PREFIX") == null ? "kcr:" : setting("REDIS_KEY_PREFIX");
-        return new RedisLeaseRegistry(redis, prefix);
-    }
-
     private Platform localPlatform() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = setting("KCR_RUNNER_JAR") == null ? "runner/target/runner.jar" : setting("KCR_RUNNER_JAR");
@@ -146,12 +125,6 @@ public class ControllerApp {
         }
         if (platform != null) {
             platform.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
         LOG.info("event=controller_stopped");
     }
