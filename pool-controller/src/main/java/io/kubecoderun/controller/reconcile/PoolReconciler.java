@@ -90,7 +90,11 @@ public final class PoolReconciler {
         }
         if (!registry.initialized()) {
             // A fresh or emptied registry: everything it knew is gone; the offers below rebuild it from the pods.
-            LOG.warning("event=registry_rebuild reason=\"initialized marker missing\"");
+            if (firstPass) {
+                LOG.info("event=registry_initialized detail=\"offering the pods that exist\"");
+            } else {
+                LOG.warning("event=registry_rebuild reason=\"initialized marker missing: Redis lost its data\"");
+            }
             offered.clear();
             registry.markInitialized();
             if (!firstPass) {

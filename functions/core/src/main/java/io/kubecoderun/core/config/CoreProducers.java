@@ -121,8 +121,10 @@ public class CoreProducers {
         return new TieredStateStore(hot, files, Clock.systemUTC(), settings.maxStateBytes(), settings.stateTtl());
     }
 
+    /** Created at start-up, so a generated key is printed when the service starts, not at its first request. */
     @Produces
     @Singleton
+    @io.quarkus.runtime.Startup
     public Authenticator authenticator(KcrSettings settings) {
         ApiKeys keys = ApiKeys.fromSettings(settings.apiKey().orElse(null), settings.apiKeys().orElse(null),
                 settings.masterApiKey().orElse(null));

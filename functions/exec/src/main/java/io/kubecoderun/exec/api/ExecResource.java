@@ -1,0 +1,61 @@
+package io.kubecoderun.exec.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.auth.AuthException;
+import io.kubecoderun.core.auth.Authenticator;
+import io.kubecoderun.core.auth.Principal;
+import io.kubecoderun.exec.service.ExecService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.Map;
+
+/** {@code POST /exec} (and {@code /v1/exec}, {@code //exec} through the route normaliser). */
+@Path("/exec")
+public class ExecResource {
+    /** The request body limit before any parsing: code (512 KiB) plus JSON overhead and file references. */
+    static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+    @Inject
+    ExecService service;
+    @Inject
+    Authenticator authenticator;
+    @Inject
+    ObjectMapper mapper;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> exec(byte[] body, HttpHeaders headers) {
+        if (body.length > MAX_BODY_BYTES) {
+            throw new ApiException.TooLarge("request body exceeds " + MAX_BODY_BYTES + " bytes");
+        }
+        Map<String, Object> json;
+        try {
+            Object parsed = mapper.readValue(body, Object.class);
+            if (!(parsed instanceof Map<?, ?>)) {
+                throw new ApiException.Unprocessable("the body must be a JSON object");
+            }
+            json = (Map<String, Object>) parsed;
+        } catch (JsonProcessingException e) {
+            throw new ApiException.Unprocessable("malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException.Unprocessable("unreadable body");
+        }
+        Principal principal;
+        try {
+            principal = authenticator.authenticate(headers::getHeaderString, json);
+        } catch (AuthException e) {
+            throw new ApiException.Unauthorized(e.getMessage());
+        }
+        return ExecJson.response(service.execute(principal, ExecJson.request(json)));
+    }
+}
