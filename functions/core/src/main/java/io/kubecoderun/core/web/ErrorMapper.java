@@ -1,4 +1,4 @@
-package io.kubecoderun.exec.api;
+package io.kubecoderun.core.web;
 
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.ids.Ids;
@@ -20,6 +20,7 @@ import java.util.logging.Logger;
  * the caller's mistakes (4xx) apart from dependencies being down (503 with Retry-After). Unexpected failures
  * are logged with the request id the caller receives.
  */
+@jakarta.enterprise.context.ApplicationScoped
 public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
 

@@ -1,4 +1,4 @@
-package io.kubecoderun.exec.api;
+package io.kubecoderun.core.web;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
