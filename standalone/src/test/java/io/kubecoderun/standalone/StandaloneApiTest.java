@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(StandaloneApiTest.Profile.class)
 class StandaloneApiTest {
     static final String KEY = "test-key-0123456789";
+    static final String OTHER_KEY = "other-key-9876543210";
     static final KeyPair JWT_KEYS;
 
     static {
@@ -56,7 +57,8 @@ class StandaloneApiTest {
                 String pem = "-----BEGIN PUBLIC KEY-----\n"
                         + Base64.getMimeEncoder().encodeToString(JWT_KEYS.getPublic().getEncoded())
                         + "\n-----END PUBLIC KEY-----";
-                return Map.ofEntries(Map.entry("API_KEY", KEY), Map.entry("KCR_GENERATE_API_KEY", "false"),
+                return Map.ofEntries(Map.entry("API_KEY", KEY), Map.entry("API_KEYS", OTHER_KEY),
+                        Map.entry("KCR_GENERATE_API_KEY", "false"), Map.entry("MAX_FILE_SIZE_MB", "1"),
                         Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),
                         Map.entry("POD_POOL_PY", "1"), Map.entry("POD_POOL_JS", "0"),
