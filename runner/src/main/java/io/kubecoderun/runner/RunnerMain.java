@@ -113,7 +113,34 @@ public final class RunnerMain {
         server.createContext("/", router);
         server.setExecutor(threads);
         server.start();
+        warmUp(workspace);
         ready.set(true);
+    }
+
+    /**
+     * Runs the request paths once before the runner says it is ready. A sandbox serves a single request, so
+     * without this every request would pay for class loading and interpretation in a cold JVM (measured: about
+     * 70 ms of a Python hello world end to end); now the pod's start-up pays, before it is offered.
+     */
+    private void warmUp(Workspace workspace) {
+        long started = System.nanoTime();
+        try {
+            if (executor.availableLanguages().contains("bash")) {
+                var request = io.kubecoderun.runner.wire.ExecuteRequest.fromJson(io.kubecoderun.runner.http.Json
+                        .parseObject("{\"lang\":\"bash\",\"code\":\":\",\"args\":[],\"timeout_ms\":10000}"));
+                io.kubecoderun.runner.http.Json.write(executor.execute(request).toJson());
+            }
+            workspace.list();
+            try (var socket = new java.net.Socket(config.bindAddress().equals("0.0.0.0") ? "127.0.0.1"
+                    : config.bindAddress(), port())) {
+                socket.getOutputStream().write("GET /status HTTP/1.1\r\nHost: warmup\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getInputStream().readAllBytes();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("event=warmup_failed error=" + e); // only slower, never wrong
+        }
+        LOG.fine("warm-up took " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 
     private Sandbox sandbox(String runnerId) throws IOException {

@@ -134,6 +134,43 @@ class ProcessTreeIT {
         assertEquals(List.of(), HostProcesses.awaitGone("yes flood", 2_000));
     }
 
+    /**
+     * Regression: a program that writes a pipe-full and exits at once leaves its output in the pipe after it is
+     * gone. Killing "the rest of the tree" through {@code Process.destroyForcibly()} closed that pipe under the
+     * readers, and the output came back cut ("1" for "1\n") or empty under load. Every byte must arrive.
+     */
+    @ParameterizedTest(name = "[{0}] output still in the pipe when the program exits is never lost")
+    @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
+    void outputLeftInThePipeAtExitIsCollectedWhole(String sandbox) throws Exception {
+        // Busy threads starve the runner's readers, as a loaded node does, so output is still in the pipe at exit.
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> hogs = new java.util.ArrayList<>();
+        for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+            hogs.add(Thread.ofPlatform().daemon().start(() -> {
+                long x = 0;
+                while (busy.get()) {
+                    x += System.nanoTime() % 7;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            }));
+        }
+        try {
+            for (int i = 0; i < 30; i++) {
+                Map<String, Object> result = execute(sandbox, Map.of("lang", "py",
+                        "code", "import os\nos.write(1, b'y' * 60000 + b'\\n')\nos.write(2, b'z' * 30000)\nos._exit(0)"));
+                assertEquals(60001, ((String) result.get("stdout")).length(), "run " + i);
+                assertEquals(30000, ((String) result.get("stderr")).length(), "run " + i);
+            }
+        } finally {
+            busy.set(false);
+            for (Thread hog : hogs) {
+                hog.join();
+            }
+        }
+    }
+
     @ParameterizedTest(name = "[{0}] stderr is captured on success too")
     @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
     void stderrIsCapturedOnSuccess(String sandbox) throws Exception {

@@ -13,6 +13,8 @@ import java.util.List;
  * {@code setsid}/{@code nohup} job, a double fork. Three nets, used together: the descendants of the started
  * process (taken before it dies, since orphans are re-parented), the execution's cgroup, and — without a pid
  * namespace — a scan of {@code /proc} for the execution's marker variable, which every descendant inherits.
+ * Every kill goes through {@link ProcessHandle}, never {@link Process#destroy()}, which would close the pipes the
+ * output readers are still draining.
  */
 final class ProcessTree {
     /** Rounds of sweeping; a fork loop is bounded by the pids limit, so a few rounds empty it. */
@@ -29,7 +31,9 @@ final class ProcessTree {
      */
     static void kill(Process process, Cgroup cgroup, String marker, boolean sweep) {
         if (!sweep) {
-            process.destroyForcibly();
+            // Through the handle: Process.destroyForcibly() also closes our ends of the pipes, and output the
+            // readers have not drained yet would be lost (seen under load: "1" for "1\n", or nothing).
+            process.toHandle().destroyForcibly();
             return;
         }
         List<ProcessHandle> tree = new ArrayList<>();

@@ -129,13 +129,13 @@ final class StepRunner {
             return;
         }
         process.toHandle().descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
+        process.toHandle().destroy(); // the handle: Process.destroy() would close the pipes being drained
         try {
             process.waitFor(graceMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 }
