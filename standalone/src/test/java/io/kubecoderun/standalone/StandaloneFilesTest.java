@@ -1,14 +1,11 @@
 package io.kubecoderun.standalone;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,17 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The file routes over HTTP, and files travelling through /exec, on the standalone app with real runners. */
 @QuarkusTest
 @TestProfile(StandaloneApiTest.Profile.class)
-class StandaloneFilesTest {
-    static final String KEY = StandaloneApiTest.KEY;
-
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
-    final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
-
-    private HttpRequest.Builder request(String path, String key) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("x-api-key", key);
-    }
+class StandaloneFilesTest extends StandaloneHttp {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> upload(String path, MultipartBody body, String key, int expected) throws Exception {

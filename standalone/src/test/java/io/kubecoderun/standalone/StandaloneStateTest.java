@@ -1,13 +1,10 @@
 package io.kubecoderun.standalone;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
@@ -20,17 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The /state routes over HTTP, around states saved by real Python executions. */
 @QuarkusTest
 @TestProfile(StandaloneApiTest.Profile.class)
-class StandaloneStateTest {
-    static final String KEY = StandaloneApiTest.KEY;
-
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
-    final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
-
-    private HttpRequest.Builder request(String path, String key) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("x-api-key", key);
-    }
+class StandaloneStateTest extends StandaloneHttp {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> exec(String code, String session) throws Exception {
