@@ -1,5 +1,6 @@
 package io.kubecoderun.standalone;
 
+import io.kubecoderun.core.testing.MultipartBody;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;

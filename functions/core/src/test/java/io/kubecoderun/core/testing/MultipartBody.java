@@ -1,20 +1,20 @@
-package io.kubecoderun.standalone;
+package io.kubecoderun.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** A multipart/form-data body as browsers and LibreChat send it, for the upload tests. */
-final class MultipartBody {
-    final String boundary = "kcr" + UUID.randomUUID();
+/** A multipart/form-data body as browsers and LibreChat send it, for the upload tests of every module. */
+public final class MultipartBody {
+    private final String boundary = "kcr" + UUID.randomUUID();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    MultipartBody field(String name, String value) {
+    public MultipartBody field(String name, String value) {
         write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n");
         return this;
     }
 
-    MultipartBody file(String part, String filename, byte[] content) {
+    public MultipartBody file(String part, String filename, byte[] content) {
         write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\"" + filename
                 + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         out.writeBytes(content);
@@ -22,12 +22,12 @@ final class MultipartBody {
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         write("--" + boundary + "--\r\n");
         return out.toByteArray();
     }
 
-    String contentType() {
+    public String contentType() {
         return "multipart/form-data; boundary=" + boundary;
     }
 

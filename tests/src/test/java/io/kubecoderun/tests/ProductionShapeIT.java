@@ -1,0 +1,292 @@
+package io.kubecoderun.tests;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubecoderun.core.testing.MultipartBody;
+import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.core.testing.S3Proxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The production shape on loopback: the pool controller (local platform, real sandboxed runners) and the exec,
+ * files, state and health functions, each its own JVM started from its {@code quarkus-app} build, meeting only
+ * through a real Redis (registry, sessions, state) and a real S3 API (s3proxy) — as on Knative, where nothing is
+ * shared but those two. A call to one function that depends on another's work (an upload mounted into an exec,
+ * an exec's output downloaded, state read back) proves they agree on every key and object name.
+ */
+class ProductionShapeIT {
+    private static final String KEY = "production-shape-key-0123456789";
+    private static final String OTHER_KEY = "production-shape-other-key-98765";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Map<String, App> APPS = new LinkedHashMap<>();
+    private static RedisServer redis;
+    private static S3Proxy s3;
+    private static Path work;
+
+    private record App(String name, int port, Process process, Path log) {
+        String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        String logTail() {
+            try {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        Path root = Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
+        work = Files.createTempDirectory("kcr-production-shape");
+        redis = RedisServer.start();
+        s3 = S3Proxy.start();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("REDIS_URL", redis.uri());
+        env.put("MINIO_ENDPOINT", s3.endpoint());
+        env.put("MINIO_ACCESS_KEY", "kcr-test");
+        env.put("MINIO_SECRET_KEY", "kcr-test-secret");
+        env.put("MINIO_BUCKET", "kcr-production-shape");
+        env.put("MINIO_SECURE", "false");
+        env.put("API_KEYS", KEY + "," + OTHER_KEY);
+
+        Map<String, String> controller = new LinkedHashMap<>(env);
+        controller.put("KCR_PLATFORM", "local");
+        controller.put("KCR_RUNNER_JAR", root.resolve("runner/target/runner.jar").toString());
+        controller.put("KCR_RUNNER_JVM_OPTIONS", root.resolve("runner/jvm.options").toString());
+        controller.put("KCR_LOCAL_DIR", Files.createDirectories(work.resolve("pods")).toString());
+        start("pool-controller", root.resolve("pool-controller"), controller);
+        for (String function : List.of("exec", "files", "state", "health")) {
+            start(function, root.resolve("functions").resolve(function), env);
+        }
+        for (App app : APPS.values()) {
+            awaitHttp(app, app.name().equals("health") ? "/ready" : "/q/health/ready");
+        }
+        awaitWarmPython();
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        for (App app : APPS.values()) {
+            app.process().destroy();
+        }
+        for (App app : APPS.values()) {
+            if (!app.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                app.process().destroyForcibly();
+            }
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anUploadIsReadByAnExecWhoseOutputsDownloadByteForByteFromTheFilesFunction() throws Exception {
+        byte[] csv = "city,temp\nOslo,3\nLima,19\nCairo,24\n".getBytes(StandardCharsets.UTF_8);
+        MultipartBody body = new MultipartBody().field("entity_id", "shape-agent").file("file", "temps.csv", csv);
+        Map<String, Object> upload = json(send(HttpRequest.newBuilder(URI.create(app("files").url("/upload")))
+                .header("x-api-key", KEY).header("Content-Type", body.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())), 200));
+        String session = (String) upload.get("session_id");
+        String fileId = (String) ((List<Map<String, Object>>) upload.get("files")).get(0).get("fileId");
+
+        String code = """
+                import os
+                import pandas as pd
+                os.makedirs('report', exist_ok=True)
+                df = pd.read_csv('temps.csv')
+                df[df.temp > 10].to_csv('warm.csv', index=False)
+                with open('report/summary.txt', 'w') as f:
+                    f.write(f"mean={df.temp.mean():.1f}")
+                print(len(df))
+                """;
+        Map<String, Object> result = exec(KEY, Map.of("lang", "py", "code", code, "entity_id", "shape-agent",
+                "files", List.of(Map.of("id", fileId, "session_id", session, "name", "temps.csv"))));
+        assertEquals("3\n", result.get("stdout"), String.valueOf(result));
+        assertEquals(session, result.get("session_id"), "the session of the uploaded file is continued");
+        Map<String, byte[]> expected = Map.of(
+                "warm.csv", "city,temp\nLima,19\nCairo,24\n".getBytes(StandardCharsets.UTF_8),
+                "report/summary.txt", "mean=15.3".getBytes(StandardCharsets.UTF_8));
+        List<Map<String, Object>> outputs = (List<Map<String, Object>>) result.get("files");
+        assertEquals(expected.keySet(), outputs.stream().map(f -> (String) f.get("name"))
+                .collect(java.util.stream.Collectors.toSet()), String.valueOf(outputs));
+        for (Map<String, Object> output : outputs) {
+            byte[] downloaded = send(HttpRequest.newBuilder(URI.create(app("files").url(
+                    "/download/" + session + "/" + output.get("id")))).header("x-api-key", KEY).GET(), 200).body();
+            assertArrayEquals(expected.get((String) output.get("name")), downloaded, (String) output.get("name"));
+            send(HttpRequest.newBuilder(URI.create(app("files").url("/download/" + session + "/" + output.get("id"))))
+                    .header("x-api-key", OTHER_KEY).GET(), 404);
+        }
+        String listing = new String(send(HttpRequest.newBuilder(URI.create(app("files").url("/files/" + session)))
+                .header("x-api-key", KEY).GET(), 200).body(), StandardCharsets.UTF_8);
+        assertTrue(listing.contains("temps.csv") && listing.contains("warm.csv") && listing.contains("summary.txt"),
+                listing);
+    }
+
+    @Test
+    void pythonStateSavedByTheExecFunctionIsServedByTheStateFunction() throws Exception {
+        Map<String, Object> first = exec(KEY, Map.of("lang", "py", "code", "counter = 41\ndef twice(x):\n    return 2 * x"));
+        String session = (String) first.get("session_id");
+        assertEquals(Boolean.TRUE, first.get("has_state"), String.valueOf(first));
+        Map<String, Object> second = exec(KEY, Map.of("lang", "py", "session_id", session,
+                "code", "counter += 1\nprint(twice(counter))"));
+        assertEquals("84\n", second.get("stdout"), String.valueOf(second));
+
+        HttpResponse<byte[]> state = send(HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
+                .header("x-api-key", KEY).GET(), 200);
+        assertEquals(2, state.body()[0], "the stored state is LZ4 framed with version byte 2");
+        String etag = state.headers().firstValue("ETag").orElseThrow();
+        assertTrue(etag.contains((String) second.get("state_hash")), etag + " vs " + second.get("state_hash"));
+        send(HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
+                .header("x-api-key", OTHER_KEY).GET(), 404);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHealthFunctionSeesTheSharedRedisStorageAndThePoolTheControllerFills() throws Exception {
+        Map<String, Object> detailed = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/health/detailed")))
+                .header("x-api-key", KEY).GET(), 200));
+        Map<String, Map<String, Object>> dependencies = (Map<String, Map<String, Object>>) detailed.get("dependencies");
+        assertEquals("healthy", dependencies.get("redis").get("status"), String.valueOf(detailed));
+        assertEquals("healthy", dependencies.get("storage").get("status"), String.valueOf(detailed));
+
+        exec(KEY, Map.of("lang", "py", "code", "print('counted')"));
+        Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
+                .header("x-api-key", KEY).GET(), 200));
+        Map<String, Object> python = ((Map<String, Map<String, Object>>) pool.get("languages")).get("py");
+        assertTrue(((Number) python.get("target")).intValue() > 0, String.valueOf(python));
+        assertTrue(((Number) python.get("hits")).intValue() >= 1, "a lease by the exec function is counted in Redis: "
+                + python);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theExecFunctionAnswersABinaryModeCloudEvent() throws Exception {
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(app("exec").url("/")))
+                .header("ce-specversion", "1.0").header("ce-type", "io.kubecoderun.exec.request")
+                .header("ce-source", "/agents/shape").header("ce-id", "shape-1").header("ce-kcrapikey", KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"bash\",\"code\":\"echo $((6 * 7))\"}")), 200);
+        assertEquals("io.kubecoderun.exec.result", response.headers().firstValue("ce-type").orElseThrow());
+        assertEquals("42\n", json(response).get("stdout"));
+    }
+
+    private static Map<String, Object> exec(String key, Map<String, Object> request) throws Exception {
+        return json(send(HttpRequest.newBuilder(URI.create(app("exec").url("/exec"))).header("x-api-key", key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))), 200));
+    }
+
+    private static HttpResponse<byte[]> send(HttpRequest.Builder request, int expected) throws Exception {
+        HttpResponse<byte[]> response = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != expected) {
+            StringBuilder logs = new StringBuilder();
+            for (App app : APPS.values()) {
+                logs.append("\n--- ").append(app.name()).append(" ---\n").append(app.logTail());
+            }
+            throw new AssertionError(request.build().uri() + ": expected " + expected + ", got " + response.statusCode()
+                    + " " + new String(response.body(), StandardCharsets.UTF_8) + logs);
+        }
+        return response;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(HttpResponse<byte[]> response) throws IOException {
+        return JSON.readValue(response.body(), Map.class);
+    }
+
+    private static App app(String name) {
+        return APPS.get(name);
+    }
+
+    private static void start(String name, Path module, Map<String, String> env) throws IOException {
+        Path jar = module.resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IOException(jar + " is missing: build the apps first (mvnw package)");
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = work.resolve(name + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(work.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("PORT", Integer.toString(port));
+        APPS.put(name, new App(name, port, builder.start(), log));
+    }
+
+    private static void awaitHttp(App app, String path) throws Exception {
+        long until = System.nanoTime() + START_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < until) {
+            if (!app.process().isAlive()) {
+                throw new IllegalStateException(app.name() + " exited with " + app.process().exitValue() + ":\n"
+                        + app.logTail());
+            }
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app.url(path)))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(app.name() + " not ready at " + path + " within " + START_TIMEOUT + " (last: "
+                + last + "):\n" + app.logTail());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void awaitWarmPython() throws Exception {
+        long until = System.nanoTime() + START_TIMEOUT.toNanos();
+        Object python = null;
+        while (System.nanoTime() < until) {
+            Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
+                    .header("x-api-key", KEY).GET(), 200));
+            python = ((Map<String, Object>) pool.get("languages")).get("py");
+            if (python instanceof Map<?, ?> counts && ((Number) counts.get("ready")).intValue() > 0) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("no warm Python sandbox within " + START_TIMEOUT + ": " + python + "\n"
+                + app("pool-controller").logTail());
+    }
+}
