@@ -1,36 +1,68 @@
 package io.kubecoderun.core.auth;
 
+import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.ratelimit.RateLimiter;
+
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * Decides who is calling, with several modes on at once: an API key in {@code x-api-key},
  * {@code Authorization: Bearer} or {@code Authorization: ApiKey}, or — for older LibreChat agents — in the
  * {@code /exec} body as {@code LIBRECHAT_CODE_API_KEY}, {@code api_key} or {@code apiKey} (a header wins over the
  * body); a LibreChat JWT as the bearer token; and, only when switched on, trusted-network mode with no
- * credentials at all.
+ * credentials at all. Every principal it names is then admitted under the rate limit: over it, the request is
+ * refused with {@link ApiException.RateLimited} (429) before any work.
  */
 public final class Authenticator {
+    private static final Logger LOG = Logger.getLogger(Authenticator.class.getName());
     private static final String[] BODY_FIELDS = {"LIBRECHAT_CODE_API_KEY", "api_key", "apiKey"};
 
     private final ApiKeys keys;
     private final JwtVerifier jwt;
     private final boolean trustedNetwork;
+    private final RateLimiter rateLimiter;
 
     /** @param jwt null when no LibreChat public key is configured */
-    public Authenticator(ApiKeys keys, JwtVerifier jwt, boolean trustedNetwork) {
+    public Authenticator(ApiKeys keys, JwtVerifier jwt, boolean trustedNetwork, RateLimiter rateLimiter) {
         this.keys = keys;
         this.jwt = jwt;
         this.trustedNetwork = trustedNetwork;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /** Without a rate limit. */
+    public Authenticator(ApiKeys keys, JwtVerifier jwt, boolean trustedNetwork) {
+        this(keys, jwt, trustedNetwork, RateLimiter.UNLIMITED);
     }
 
     /**
      * @param header a request header by name (any case; the caller's lookup must ignore case)
      * @param body   the parsed JSON body when the route takes one (may be null)
+     * @throws ApiException.RateLimited when the principal is over its rate limit
      */
     public Principal authenticate(Function<String, String> header, Map<String, Object> body) throws AuthException {
+        return admit(identify(header, body));
+    }
+
+    /**
+     * Counts one request of a principal named some other way (a trusted event's {@code kcrprincipal}).
+     *
+     * @throws ApiException.RateLimited when it is over its rate limit
+     */
+    public Principal admit(Principal principal) {
+        long retryAfter = rateLimiter.acquire(principal.id());
+        if (retryAfter > 0) {
+            LOG.info("event=rate_limited principal=" + principal.id() + " retry_after_s=" + retryAfter);
+            throw new ApiException.RateLimited(retryAfter);
+        }
+        return principal;
+    }
+
+    private Principal identify(Function<String, String> header, Map<String, Object> body) throws AuthException {
         Optional<String> presented = fromHeaders(header);
         if (presented.isEmpty() && body != null) {
             presented = fromBody(body);

@@ -1,5 +1,8 @@
 package io.kubecoderun.core.config;
 
+import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
+import io.kubecoderun.core.ratelimit.RateLimiter;
+import io.kubecoderun.core.ratelimit.RedisRateLimiter;
 import io.kubecoderun.core.auth.ApiKeys;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.JwtVerifier;
@@ -121,6 +124,17 @@ public class CoreProducers {
         return new TieredStateStore(hot, files, Clock.systemUTC(), settings.maxStateBytes(), settings.stateTtl());
     }
 
+    private RateLimiter rateLimiter(KcrSettings settings) {
+        if (settings.rateLimitPerMinute() <= 0) {
+            LOG.info("event=rate_limit mode=off detail=\"RATE_LIMIT_PER_MINUTE=0\"");
+            return RateLimiter.UNLIMITED;
+        }
+        int burst = Math.max(1, settings.rateLimitBurst());
+        return settings.redisUrl().isPresent()
+                ? new RedisRateLimiter(redis(settings), settings.redisKeyPrefix(), settings.rateLimitPerMinute(), burst)
+                : new InMemoryRateLimiter(settings.rateLimitPerMinute(), burst, System::nanoTime);
+    }
+
     /** Created at start-up, so a generated key is printed when the service starts, not at its first request. */
     @Produces
     @Singleton
@@ -142,7 +156,7 @@ public class CoreProducers {
         if (settings.trustedNetwork()) {
             LOG.warning("event=trusted_network_mode detail=\"requests without credentials are accepted\"");
         }
-        return new Authenticator(keys, jwt, settings.trustedNetwork());
+        return new Authenticator(keys, jwt, settings.trustedNetwork(), rateLimiter(settings));
     }
 
     /** The embedded default's key: generated once, kept (mode 600) in the data directory, printed once. */

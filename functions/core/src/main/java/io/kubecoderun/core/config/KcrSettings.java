@@ -31,7 +31,9 @@ public record KcrSettings(
         Duration stateTtl,
         long maxStateBytes,
         Duration stateArchiveAfter,
-        Duration stateArchiveRetention) {
+        Duration stateArchiveRetention,
+        int rateLimitPerMinute,
+        int rateLimitBurst) {
 
     public static KcrSettings from(Function<String, String> lookup) {
         Reader r = new Reader(lookup);
@@ -68,7 +70,9 @@ public record KcrSettings(
                 Duration.ofSeconds(r.number("STATE_TTL_SECONDS", 7200)),
                 r.number("STATE_MAX_SIZE_MB", 50) << 20,
                 Duration.ofSeconds(r.number("STATE_ARCHIVE_AFTER_SECONDS", 600)),
-                Duration.ofDays(r.number("STATE_ARCHIVE_TTL_DAYS", 7)));
+                Duration.ofDays(r.number("STATE_ARCHIVE_TTL_DAYS", 7)),
+                (int) r.number("RATE_LIMIT_PER_MINUTE", 600),
+                (int) r.number("RATE_LIMIT_BURST", 120));
     }
 
     private record Reader(Function<String, String> lookup) {

@@ -1,5 +1,7 @@
 package io.kubecoderun.core.auth;
 
+import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,5 +86,24 @@ class AuthenticatorTest {
         }
         assertTrue(keys.authenticate("").isEmpty());
         assertTrue(ApiKeys.fromSettings(null, null, null).isEmpty());
+    }
+
+    @Test
+    void aPrincipalOverItsRateLimitIsRefusedWith429AndOthersAreNot() throws AuthException {
+        AtomicLong now = new AtomicLong();
+        Authenticator limited = new Authenticator(new ApiKeys(List.of(KEY, OTHER)), null, false,
+                new InMemoryRateLimiter(60, 2, now::get));
+        limited.authenticate(headers("x-api-key", KEY), null);
+        limited.authenticate(headers("x-api-key", KEY), null);
+        ApiException.RateLimited refused = assertThrows(ApiException.RateLimited.class,
+                () -> limited.authenticate(headers("x-api-key", KEY), null));
+        assertEquals(429, refused.status());
+        assertEquals(1, refused.retryAfterSeconds());
+        assertEquals("key:", limited.authenticate(headers("x-api-key", OTHER), null).id().substring(0, 4),
+                "another key has its own bucket");
+        assertThrows(AuthException.class, () -> limited.authenticate(headers("x-api-key", "wrong"), null),
+                "a wrong key is refused as unauthorized, never admitted");
+        now.addAndGet(1_000_000_000L);
+        limited.authenticate(headers("x-api-key", KEY), null);
     }
 }

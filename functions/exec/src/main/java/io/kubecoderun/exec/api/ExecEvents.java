@@ -27,9 +27,9 @@ import java.util.Set;
  * the {@code /exec} body as data) or structured mode ({@code application/cloudevents+json}): an
  * {@code io.kubecoderun.exec.request} is answered, in the same mode, with {@code io.kubecoderun.exec.result}
  * (same source, subject the session id, data the {@code /exec} answer). A request the API would refuse is answered
- * with {@code io.kubecoderun.exec.error} ({@code {"error","error_type"}}); an unavailable dependency is a 503 so
- * the broker retries. Written by hand rather than with Funqy, whose body handler broke the other routes' request
- * bodies over HTTP/2.
+ * with {@code io.kubecoderun.exec.error} ({@code {"error","error_type"}}); an unavailable dependency (503) or a
+ * caller over its rate limit (429) is answered with that status, so the broker retries with back-off. Written by
+ * hand rather than with Funqy, whose body handler broke the other routes' request bodies over HTTP/2.
  *
  * <p>Credentials: the API key in the data (as in {@code /exec}) or in the extension {@code kcrapikey}; the
  * extension {@code kcrprincipal} names the caller only when {@code KCR_TRUST_EVENT_PRINCIPAL=true}, for
@@ -75,7 +75,7 @@ public class ExecEvents {
             data = ExecJson.response(service.execute(principal(event), ExecJson.request(event.data())));
             type = RESULT_TYPE;
             subject = (String) data.get("session_id");
-        } catch (ApiException.Unavailable e) {
+        } catch (ApiException.Unavailable | ApiException.RateLimited e) {
             throw e;
         } catch (ApiException e) {
             data = new LinkedHashMap<>();
@@ -140,7 +140,7 @@ public class ExecEvents {
     private Principal principal(Event event) {
         String named = event.extensions().get("kcrprincipal");
         if (trustPrincipal && named != null && !named.isBlank()) {
-            return new Principal(named, Principal.Kind.TRUSTED);
+            return authenticator.admit(new Principal(named, Principal.Kind.TRUSTED));
         }
         try {
             String key = event.extensions().get("kcrapikey");
