@@ -190,6 +190,25 @@ class ProductionShapeIT {
     }
 
     @Test
+    void theExecFunctionExportsExecutionAndLeaseMetricsForPrometheus() throws Exception {
+        exec(KEY, Map.of("lang", "py", "code", "print('measured')"));
+        send(HttpRequest.newBuilder(URI.create(app("exec").url("/exec"))).header("x-api-key", KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"cobol\",\"code\":\"x\"}")), 400);
+        String metrics = new String(send(HttpRequest.newBuilder(URI.create(app("exec").url("/q/metrics"))).GET(), 200)
+                .body(), StandardCharsets.UTF_8);
+        assertTrue(metrics.lines().anyMatch(l -> l.matches(
+                "kcr_executions_total\\{language=\"py\",status=\"ok\"} [1-9][0-9.E]*")), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.matches(
+                "kcr_executions_total\\{language=\"invalid\",status=\"unsupported_language\"} 1\\.0")),
+                "a refusal is counted without the caller's text as a label");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith(
+                "kcr_lease_acquire_seconds_count{language=\"py\",outcome=\"hit\",source=\"pool\"}")), metrics);
+        assertTrue(metrics.contains("kcr_execution_seconds_bucket{language=\"py\",status=\"ok\",le="), metrics);
+        assertTrue(metrics.contains("kcr_execution_seconds{language=\"py\",status=\"ok\",quantile=\"0.99\"}"),
+                metrics);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void theExecFunctionAnswersABinaryModeCloudEvent() throws Exception {
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(app("exec").url("/")))

@@ -20,13 +20,13 @@ public class ExecProducers {
     @Produces
     @Singleton
     public ExecService execService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
-                                   KcrSettings settings, Config config) {
+                                   KcrSettings settings, Config config, ExecMeters meters) {
         ExecSettings defaults = ExecSettings.defaults();
         boolean jobs = config.getOptionalValue("POD_POOL_EXHAUSTION_TRIGGER", Boolean.class).orElse(true);
         ExecSettings exec = new ExecSettings(defaults.maxCodeBytes(), defaults.defaultTimeout(),
                 settings.maxExecutionTime(), settings.maxOutputFiles(), settings.maxFileBytes(),
                 settings.maxStateBytes(), settings.sessionTtl(), settings.stateTtl(), defaults.acquireWait(),
                 defaults.coldWait(), jobs, defaults.claimAttempts());
-        return new ExecService(registry, sessions, files, states, new RunnerClient(), exec);
+        return new ExecService(registry, sessions, files, states, new RunnerClient(), exec, meters);
     }
 }

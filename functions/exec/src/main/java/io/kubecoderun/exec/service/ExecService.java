@@ -50,19 +50,46 @@ public final class ExecService {
     private final StateStore states;
     private final RunnerClient runners;
     private final ExecSettings settings;
+    private final ExecObserver observer;
 
     public ExecService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
-                       RunnerClient runners, ExecSettings settings) {
+                       RunnerClient runners, ExecSettings settings, ExecObserver observer) {
         this.registry = registry;
         this.sessions = sessions;
         this.files = files;
         this.states = states;
         this.runners = runners;
         this.settings = settings;
+        this.observer = observer;
+    }
+
+    public ExecService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
+                       RunnerClient runners, ExecSettings settings) {
+        this(registry, sessions, files, states, runners, settings, ExecObserver.NONE);
     }
 
     public ExecResult execute(Principal principal, ExecRequest request) {
-        Language language = validate(request);
+        long start = System.nanoTime();
+        String language = "invalid";
+        String status = "internal";
+        try {
+            Language known = validate(request);
+            language = known.id();
+            ExecResult result = run(principal, request, known);
+            status = result.status();
+            return result;
+        } catch (ApiException e) {
+            status = e.errorType();
+            throw e;
+        } catch (StoreException.Unavailable e) {
+            status = "dependency_unavailable";
+            throw e;
+        } finally {
+            observer.finished(language, status, System.nanoTime() - start);
+        }
+    }
+
+    private ExecResult run(Principal principal, ExecRequest request, Language language) {
         Session session = resolveSession(principal, request);
         List<FileRecord> inputs = resolveInputs(principal, request);
         Duration timeout = timeout(request);
@@ -161,9 +188,13 @@ public final class ExecService {
     private Lease leaseAndClaim(String language, Duration timeout) {
         Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
         for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
+            long start = System.nanoTime();
             Acquisition got = registry.acquire(language, ttl, settings.acquireWait());
+            observer.leased(language, got.outcome(), false, System.nanoTime() - start);
             if (!got.acquired() && settings.jobOnExhaustion()) {
+                start = System.nanoTime();
                 got = registry.acquireViaJob(language, ttl, settings.coldWait());
+                observer.leased(language, got.outcome(), true, System.nanoTime() - start);
             }
             if (!got.acquired()) {
                 throw new ApiException.Unavailable("no_sandbox", "no " + language

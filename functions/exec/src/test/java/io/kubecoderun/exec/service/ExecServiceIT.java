@@ -53,6 +53,8 @@ class ExecServiceIT {
     static InMemorySessionStore sessions;
     static LocalDiskFileStore files;
     static ExecService service;
+    /** What the service reported to its observer, as "leased lang outcome source" and "finished lang status". */
+    static final List<String> OBSERVED = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,7 +79,20 @@ class ExecServiceIT {
         service = new ExecService(registry, sessions, files, states, new RunnerClient(),
                 new ExecSettings(defaults.maxCodeBytes(), defaults.defaultTimeout(), defaults.maxTimeout(), 5,
                         defaults.maxFileBytes(), defaults.maxStateBytes(), defaults.sessionTtl(), defaults.stateTtl(),
-                        Duration.ofSeconds(30), Duration.ofSeconds(60), true, 3));
+                        Duration.ofSeconds(30), Duration.ofSeconds(60), true, 3), new ExecObserver() {
+                    @Override
+                    public void leased(String language, io.kubecoderun.core.registry.Acquisition.Outcome outcome,
+                                       boolean viaJob, long nanos) {
+                        assertTrue(nanos >= 0);
+                        OBSERVED.add("leased " + language + " " + outcome + " " + (viaJob ? "job" : "pool"));
+                    }
+
+                    @Override
+                    public void finished(String language, String status, long nanos) {
+                        assertTrue(nanos > 0);
+                        OBSERVED.add("finished " + language + " " + status);
+                    }
+                });
     }
 
     @AfterAll
@@ -202,13 +217,18 @@ class ExecServiceIT {
 
     @Test
     void aColdLanguageRunsThroughAJob() {
+        OBSERVED.clear();
         ExecResult result = service.execute(ALICE, new ExecRequest("sh", "echo cold $((6*7))", List.of(), null,
                 List.of(), null, null, 0));
         assertEquals("cold 42\n", result.stdout(), result.stderr());
+        assertEquals("leased bash MISS pool", OBSERVED.get(0), "no warm bash pool: a miss first: " + OBSERVED);
+        assertTrue(OBSERVED.get(1).matches("leased bash (HIT|WAIT_HIT) job"), "then a Job's sandbox: " + OBSERVED);
+        assertEquals("finished bash ok", OBSERVED.get(OBSERVED.size() - 1), String.valueOf(OBSERVED));
     }
 
     @Test
     void badRequestsAreRefusedBeforeAnySandboxIsUsed() {
+        OBSERVED.clear();
         assertEquals("unsupported_language", assertThrows(ApiException.BadRequest.class,
                 () -> service.execute(ALICE, new ExecRequest("cobol", "x", null, null, null, null, null, 0))).errorType());
         assertEquals("empty_code", assertThrows(ApiException.BadRequest.class,
@@ -216,6 +236,9 @@ class ExecServiceIT {
         assertEquals("unsafe_filename", assertThrows(ApiException.BadRequest.class, () -> service.execute(ALICE,
                 py("1", null, List.of(new ExecRequest.InputFile("f", "s", "../etc/passwd"))))).errorType());
         assertThrows(ApiException.TooLarge.class, () -> service.execute(ALICE, py("#" + "x".repeat(600_000), null, List.of())));
+        assertEquals(List.of("finished invalid unsupported_language", "finished invalid empty_code",
+                "finished invalid unsafe_filename", "finished invalid too_large"), OBSERVED,
+                "refusals are counted, under a bounded language label, and lease nothing");
     }
 
     @Test
