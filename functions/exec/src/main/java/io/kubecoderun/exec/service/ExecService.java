@@ -95,17 +95,26 @@ public final class ExecService {
         Duration timeout = timeout(request);
         Lease lease = null;
         try {
+            long t0 = System.nanoTime();
             lease = leaseAndClaim(language.id(), timeout);
+            long t1 = System.nanoTime();
             Map<String, String> inputHashes = mountInputs(lease, inputs, request);
             byte[] state = language.id().equals(PYTHON) ? loadState(session) : null;
+            long t2 = System.nanoTime();
             ExecuteResponse response = runners.execute(lease, new ExecuteRequest(language.id(), request.code(),
                     request.args(), timeout.toMillis(), state, language.id().equals(PYTHON)), timeout);
+            long t3 = System.nanoTime();
             List<ExecResult.OutputFile> outputs = collectOutputs(lease, session, inputs, inputHashes, response);
+            long t4 = System.nanoTime();
             StateSummary kept = saveState(session, response);
             sessions.touch(session.id(), settings.sessionTtl());
+            long t5 = System.nanoTime();
             String status = response.timedOut() ? "timeout" : response.exitCode() == 0 ? "ok" : "error";
+            // Where the time went, for an operator and for the latency breakdown: lease+claim, inputs+state in,
+            // the runner's execute call (of which ms= ran the code), outputs, state out + session.
             LOG.info("event=exec lang=" + language.id() + " status=" + status + " ms=" + response.executionTimeMs()
-                    + " files=" + outputs.size());
+                    + " files=" + outputs.size() + " lease_ms=" + millis(t1 - t0) + " in_ms=" + millis(t2 - t1)
+                    + " run_ms=" + millis(t3 - t2) + " out_ms=" + millis(t4 - t3) + " save_ms=" + millis(t5 - t4));
             return new ExecResult(session.id(), response.stdout(), response.stderr(), response.exitCode(), status,
                     response.executionTimeMs(), outputs, kept.present,
                     kept.size, kept.hash);
@@ -117,6 +126,10 @@ public final class ExecService {
                 registry.release(lease);
             }
         }
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
     private Language validate(ExecRequest request) {
