@@ -19,12 +19,8 @@ class StandaloneEventsTest extends StandaloneHttp {
     @Test
     @SuppressWarnings("unchecked")
     void aBinaryModeRequestIsAnsweredWithAResultEvent() throws Exception {
-        HttpResponse<String> response = http.send(request("/", "unused")
-                .header("ce-specversion", "1.0").header("ce-type", "io.kubecoderun.exec.request")
-                .header("ce-source", "/agents/test").header("ce-id", "evt-1").header("ce-kcrapikey", KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"py\",\"code\":\"print(6 * 7)\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(binaryEvent("evt-1", "/agents/test", "kcrapikey", KEY,
+                "{\"lang\":\"py\",\"code\":\"print(6 * 7)\"}"), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("io.kubecoderun.exec.result", response.headers().firstValue("ce-type").orElseThrow());
         assertEquals("/agents/test", response.headers().firstValue("ce-source").orElseThrow());
@@ -50,12 +46,8 @@ class StandaloneEventsTest extends StandaloneHttp {
     @Test
     @SuppressWarnings("unchecked")
     void anEventWithoutCredentialsIsAnsweredWithAnErrorEventAndRunsNothing() throws Exception {
-        HttpResponse<String> response = http.send(request("/", "unused")
-                .header("ce-specversion", "1.0").header("ce-type", "io.kubecoderun.exec.request")
-                .header("ce-source", "/agents/anon").header("ce-id", "evt-3").header("ce-kcrprincipal", "key:admin")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"py\",\"code\":\"print(1)\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(binaryEvent("evt-3", "/agents/anon", "kcrprincipal", "key:admin",
+                "{\"lang\":\"py\",\"code\":\"print(1)\"}"), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("io.kubecoderun.exec.error", response.headers().firstValue("ce-type").orElseThrow());
         Map<String, Object> data = json.readValue(response.body(), Map.class);

@@ -4,7 +4,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,12 +41,8 @@ class StandaloneRateLimitTest extends StandaloneHttp {
         assertEquals(10, ((Number) body.get("retry_after_seconds")).intValue());
         assertEquals("10", refused.headers().firstValue("Retry-After").orElseThrow());
 
-        HttpResponse<String> event = http.send(request("/", "unused")
-                .header("ce-specversion", "1.0").header("ce-type", "io.kubecoderun.exec.request")
-                .header("ce-source", "/agents/limited").header("ce-id", "evt-limited").header("ce-kcrapikey", KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"py\",\"code\":\"print(1)\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> event = http.send(binaryEvent("evt-limited", "/agents/limited", "kcrapikey", KEY,
+                "{\"lang\":\"py\",\"code\":\"print(1)\"}"), HttpResponse.BodyHandlers.ofString());
         assertEquals(429, event.statusCode(), "a limited event is refused so the broker retries: " + event.body());
 
         assertNotEquals(429, listing(StandaloneApiTest.OTHER_KEY).statusCode(), "another key has its own bucket");

@@ -14,9 +14,7 @@ import io.kubecoderun.core.registry.Acquisition;
 import io.kubecoderun.core.registry.Lease;
 import io.kubecoderun.core.registry.RedisLeaseRegistry;
 import io.kubecoderun.core.testing.RedisServer;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +50,6 @@ class KubernetesPoolIT {
     static final AtomicInteger PREFIXES = new AtomicInteger();
     static KubernetesClient client;
     static RedisServer redisServer;
-    static Vertx vertx;
     static Redis redis;
 
     @TempDir
@@ -67,14 +64,11 @@ class KubernetesPoolIT {
     @BeforeAll
     static void startRedis() throws Exception {
         redisServer = RedisServer.start();
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisServer.uri()).setMaxPoolSize(32));
+        redis = redisServer.client();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        redis.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
         redisServer.close();
     }
 

@@ -1,10 +1,8 @@
 package io.kubecoderun.core.ratelimit;
 
 import io.kubecoderun.core.testing.RedisServer;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.kubecoderun.core.redis.BlockingRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -18,21 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RedisRateLimiterIT extends RateLimiterContract {
     static RedisServer server;
-    static Vertx vertx;
     static Redis redis;
     static final AtomicInteger PREFIXES = new AtomicInteger();
 
     @BeforeAll
     static void startRedis() throws Exception {
         server = RedisServer.start();
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        redis = server.client();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        redis.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
         server.close();
     }
 

@@ -1,10 +1,8 @@
 package io.kubecoderun.core.registry;
 
 import io.kubecoderun.core.testing.RedisServer;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterAll;
@@ -21,22 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The contract against a real redis-server, each test under its own key prefix; plus what only Redis can do. */
 class RedisLeaseRegistryIT extends LeaseRegistryContract {
     static RedisServer server;
-    static Vertx vertx;
     static Redis redis;
     static final AtomicInteger PREFIXES = new AtomicInteger();
 
     @BeforeAll
     static void startRedis() throws Exception {
         server = RedisServer.start();
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri())
-                .setMaxPoolSize(64).setMaxPoolWaiting(256));
+        redis = server.client();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        redis.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
         server.close();
     }
 

@@ -3,9 +3,7 @@ package io.kubecoderun.core.state;
 import io.kubecoderun.core.store.S3FileStore;
 import io.kubecoderun.core.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -16,10 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Production's states: Redis hot tier, S3 archive (s3proxy). */
 class RedisS3StateStoreIT extends StateStoreContract {
     static RedisServer redisServer;
+    static Redis redis;
     static S3Proxy s3proxy;
     static S3Client s3;
-    static Vertx vertx;
-    static Redis redis;
     static final AtomicInteger N = new AtomicInteger();
 
     @BeforeAll
@@ -27,14 +24,11 @@ class RedisS3StateStoreIT extends StateStoreContract {
         redisServer = RedisServer.start();
         s3proxy = S3Proxy.start();
         s3 = s3proxy.client();
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisServer.uri()));
+        redis = redisServer.client();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        redis.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
         s3.close();
         s3proxy.close();
         redisServer.close();

@@ -15,21 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RedisSessionStoreIT extends SessionStoreContract {
     static RedisServer server;
-    static Vertx vertx;
     static Redis redis;
     static final AtomicInteger PREFIXES = new AtomicInteger();
 
     @BeforeAll
     static void startRedis() throws Exception {
         server = RedisServer.start();
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
+        redis = server.client();
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        redis.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
         server.close();
     }
 

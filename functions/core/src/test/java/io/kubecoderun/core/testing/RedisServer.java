@@ -1,5 +1,9 @@
 package io.kubecoderun.core.testing;
 
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,6 +22,8 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private Process process;
+    private Vertx vertx;
+    private Redis client;
 
     private RedisServer(int port, Path dir) {
         this.port = port;
@@ -59,6 +65,19 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /**
+     * A Vert.x Redis client for this server, as the apps configure theirs (a pool large enough for the concurrency
+     * tests); one per server, closed with it.
+     */
+    public synchronized Redis client() {
+        if (client == null) {
+            vertx = Vertx.vertx();
+            client = Redis.createClient(vertx, new RedisOptions().setConnectionString(uri())
+                    .setMaxPoolSize(64).setMaxPoolWaiting(256));
+        }
+        return client;
+    }
+
     /** Kills Redis and starts it again on the same port with no data (and no functions). */
     public void restartEmpty() throws IOException, InterruptedException {
         process.destroyForcibly();
@@ -67,7 +86,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
+        if (client != null) {
+            client.close();
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Vert.x did not close", e);
+            }
+        }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
