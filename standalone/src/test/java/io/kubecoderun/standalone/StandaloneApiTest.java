@@ -60,6 +60,8 @@ class StandaloneApiTest {
                 return Map.ofEntries(Map.entry("API_KEY", KEY), Map.entry("API_KEYS", OTHER_KEY),
                         Map.entry("KCR_GENERATE_API_KEY", "false"), Map.entry("MAX_FILE_SIZE_MB", "1"),
                         Map.entry("STATE_MAX_SIZE_MB", "1"),
+                        // A horizon beyond the state TTL: every archive pass archives every state.
+                        Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),
                         Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),
                         Map.entry("POD_POOL_PY", "1"), Map.entry("POD_POOL_JS", "0"),

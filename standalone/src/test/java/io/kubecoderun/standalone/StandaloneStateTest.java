@@ -29,6 +29,31 @@ class StandaloneStateTest extends StandaloneHttp {
         return json.readValue(response.body(), Map.class);
     }
 
+    /**
+     * The PingSource of knative/base/eventing.yaml wakes a scaled-to-zero state function with a ping event at
+     * {@code /internal/archive-state}. The profile's archive horizon (a day) covers every state, so the pass
+     * archives the one saved here; a second ping within 30 seconds is skipped. No credentials: the trigger can only
+     * start the pass the schedule runs anyway.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPingEventRunsOneArchivePassAndASecondPingWithinThirtySecondsIsSkipped() throws Exception {
+        exec("archived_value = 7", null);
+        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/archive-state"))
+                .header("Content-Type", "application/json").header("ce-specversion", "1.0")
+                .header("ce-type", "dev.knative.sources.ping").header("ce-source", "/apis/v1/namespaces/kcr/pingsources/p")
+                .header("ce-id", "ping-1").POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"archive\"}")).build();
+        HttpResponse<String> first = http.send(ping, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, first.statusCode(), first.body());
+        Map<String, Object> pass = json.readValue(first.body(), Map.class);
+        assertEquals(true, pass.get("ran"), first.body());
+        assertTrue(((Number) pass.get("archived")).intValue() >= 1, first.body());
+
+        HttpResponse<String> second = http.send(ping, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, second.statusCode());
+        assertEquals(Map.of("ran", false), json.readValue(second.body(), Map.class));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void aSavedStateIsDownloadableWithItsEtagAndCanBeUploadedIntoAnotherSession() throws Exception {
