@@ -23,8 +23,8 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
 
     /** Warm pods per language when nothing is configured: the two languages agents use most. */
     static final Map<String, Integer> DEFAULT_POOLS = Map.of("py", 5, "js", 2);
-    /** Image names per language; c and cpp share one, js and ts the Node image. */
-    static final Map<String, String> IMAGE_NAMES = Map.ofEntries(Map.entry("py", "python"), Map.entry("js", "node"),
+    /** Image names per language; c and cpp share one, js and ts the Node image (images/build.sh builds each). */
+    public static final Map<String, String> IMAGE_NAMES = Map.ofEntries(Map.entry("py", "python"), Map.entry("js", "node"),
             Map.entry("ts", "node"), Map.entry("go", "go"), Map.entry("java", "java"), Map.entry("c", "cpp"),
             Map.entry("cpp", "cpp"), Map.entry("php", "php"), Map.entry("rs", "rust"), Map.entry("r", "r"),
             Map.entry("f90", "fortran"), Map.entry("d", "d"), Map.entry("bash", "bash"));

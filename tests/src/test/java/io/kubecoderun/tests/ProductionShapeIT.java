@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.testing.MultipartBody;
 import io.kubecoderun.core.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
+import io.kubecoderun.tests.deploy.PublicRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -218,6 +219,48 @@ class ProductionShapeIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"bash\",\"code\":\"echo $((6 * 7))\"}")), 200);
         assertEquals("io.kubecoderun.exec.result", response.headers().firstValue("ce-type").orElseThrow());
         assertEquals("42\n", json(response).get("stdout"));
+    }
+
+    /**
+     * knative/'s HTTPRoute sends every public route of API.md, at the root and under /v1, to a function; here each
+     * is sent to that function's running process, which must serve it: anything but "no such route" (404) or 405.
+     * Ids need not exist (a missing session is a served 404 of its own). The control at the end shows a route sent
+     * to the wrong function is caught.
+     */
+    @Test
+    void everyPublicRouteIsRoutedByTheManifestsToAFunctionThatServesIt() throws Exception {
+        var route = PublicRoutes.baseRoute();
+        List<String> misrouted = new ArrayList<>();
+        for (PublicRoutes.Route r : PublicRoutes.ALL) {
+            String path = PublicRoutes.concrete(r.path(), "V1StGXR8_Z5jdHi6B-myT", "fA1bC2dE3fG4hI5jK6lM7");
+            for (String prefixed : List.of(path, "/v1" + path)) {
+                String function = PublicRoutes.functionFor(route, prefixed).orElseThrow(
+                        () -> new AssertionError(prefixed + " is not routed"));
+                HttpResponse<byte[]> response = call(function, r.method(), prefixed);
+                if (!served(response)) {
+                    misrouted.add(r.method() + " " + prefixed + " -> " + function + ": " + response.statusCode() + " "
+                            + new String(response.body(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        assertEquals(List.of(), misrouted);
+        assertTrue(!served(call("files", "POST", "/exec")) && !served(call("exec", "GET", "/health/redis")),
+                "the check tells a function that does not serve a route");
+    }
+
+    private static HttpResponse<byte[]> call(String function, String method, String path) throws Exception {
+        HttpRequest.BodyPublisher body = method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}")
+                : HttpRequest.BodyPublishers.noBody();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app(function).url(path)))
+                .header("x-api-key", KEY).header("Content-Type", "application/json")
+                .header("Origin", "https://chat.example").header("Access-Control-Request-Method", "GET")
+                .method(method, body).timeout(Duration.ofSeconds(30));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static boolean served(HttpResponse<byte[]> response) {
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        return response.statusCode() != 405 && !(response.statusCode() == 404 && body.contains("no such route"));
     }
 
     private static Map<String, Object> exec(String key, Map<String, Object> request) throws Exception {
