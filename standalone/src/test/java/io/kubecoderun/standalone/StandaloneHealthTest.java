@@ -60,6 +60,14 @@ class StandaloneHealthTest {
         Map<String, Object> py = (Map<String, Object>) languages.get("py");
         assertEquals(1, py.get("target"));
         assertEquals(1, ((Number) py.get("ready")).intValue());
+        assertTrue(((Number) py.get("pods_created")).intValue() >= 1, "the controller's report: " + py);
         assertEquals(0, ((Map<String, Object>) languages.get("f90")).get("target"));
+        for (Object language : languages.values()) {
+            Map<String, Object> fields = (Map<String, Object>) language;
+            for (String field : java.util.List.of("target", "ready", "leased", "starting", "hits", "wait_hits", "misses",
+                    "cold_starts", "pods_created", "pods_deleted", "acquire_ms")) {
+                assertTrue(fields.containsKey(field), field + " in " + fields);
+            }
+        }
     }
 }

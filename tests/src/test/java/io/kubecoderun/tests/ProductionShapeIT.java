@@ -79,6 +79,8 @@ class ProductionShapeIT {
 
         Map<String, String> controller = new LinkedHashMap<>(env);
         controller.put("KCR_PLATFORM", "local");
+        // Only the controller knows the pool size; the health function (default 5) must report the controller's.
+        controller.put("POD_POOL_PY", "3");
         controller.put("KCR_RUNNER_JAR", root.resolve("runner/target/runner.jar").toString());
         controller.put("KCR_RUNNER_JVM_OPTIONS", root.resolve("runner/jvm.options").toString());
         controller.put("KCR_LOCAL_DIR", Files.createDirectories(work.resolve("pods")).toString());
@@ -185,9 +187,17 @@ class ProductionShapeIT {
         Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
                 .header("x-api-key", KEY).GET(), 200));
         Map<String, Object> python = ((Map<String, Map<String, Object>>) pool.get("languages")).get("py");
-        assertTrue(((Number) python.get("target")).intValue() > 0, String.valueOf(python));
+        assertEquals(3, ((Number) python.get("target")).intValue(), "the controller's target, reported through Redis: "
+                + python);
         assertTrue(((Number) python.get("hits")).intValue() >= 1, "a lease by the exec function is counted in Redis: "
                 + python);
+        assertTrue(((Number) python.get("pods_created")).intValue() >= 3, "the controller's creations: " + python);
+        assertTrue(python.containsKey("starting") && python.containsKey("pods_deleted")
+                && python.containsKey("cold_starts"), String.valueOf(python));
+        Map<String, Object> acquire = (Map<String, Object>) python.get("acquire_ms");
+        assertTrue(((Number) acquire.get("samples")).intValue() >= 1, "the exec function's acquisitions: " + acquire);
+        double p50 = ((Number) acquire.get("p50")).doubleValue();
+        assertTrue(p50 > 0 && p50 <= ((Number) acquire.get("p99")).doubleValue(), String.valueOf(acquire));
     }
 
     @Test

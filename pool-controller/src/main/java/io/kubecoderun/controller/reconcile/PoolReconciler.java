@@ -7,6 +7,7 @@ import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.plan.TokenBucket;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
+import io.kubecoderun.core.registry.ControllerReport;
 import io.kubecoderun.core.registry.JobRequest;
 import io.kubecoderun.core.registry.LeaseRegistry;
 import io.kubecoderun.core.registry.OfferOutcome;
@@ -51,6 +52,14 @@ public final class PoolReconciler {
     private final Map<String, JobRequest> jobs = new HashMap<>();
     /** Leased pods being deleted after use: they stopped counting toward the pool when they were leased. */
     private final java.util.Set<String> retired = new java.util.HashSet<>();
+    /** Per language, what happened since the last report to the registry: pods created, deleted, Jobs served. */
+    private final Map<String, long[]> unreported = new HashMap<>();
+    /** Per language, the gauges last reported and when: unchanged ones are repeated only every REPORT_EVERY. */
+    private final Map<String, long[]> lastReport = new HashMap<>();
+    private static final int CREATED = 0;
+    private static final int DELETED = 1;
+    private static final int COLD_STARTS = 2;
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
     private boolean firstPass = true;
     private Instant backoffUntil = Instant.MIN;
     private boolean warmupOnStartup = true;
@@ -176,6 +185,32 @@ public final class PoolReconciler {
         }
         offerReadyPods(pods, states, now);
         metrics.observe(language, spec.target(), registry.stats(language), observed, plan.held());
+        long starting = observed.stream()
+                .filter(p -> p.phase() == io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING).count();
+        report(language, effective.target(), starting, now);
+    }
+
+    private void tally(String language, int what) {
+        unreported.computeIfAbsent(language, l -> new long[3])[what]++;
+    }
+
+    /**
+     * Tells the registry this pass's view of {@code language} (for {@code /metrics/pool} on any health replica).
+     * Counts stay tallied until a report succeeds; unchanged gauges without new counts are repeated only every
+     * {@link #REPORT_EVERY}, so quiet languages cost no Redis call per pass.
+     */
+    private void report(String language, long target, long starting, Instant now) {
+        long[] counts = unreported.getOrDefault(language, new long[3]);
+        long[] last = lastReport.get(language);
+        boolean quiet = counts[CREATED] + counts[DELETED] + counts[COLD_STARTS] == 0;
+        if (quiet && last != null && last[0] == target && last[1] == starting
+                && now.toEpochMilli() - last[2] < REPORT_EVERY.toMillis()) {
+            return;
+        }
+        registry.report(language, new ControllerReport(target, starting, counts[CREATED], counts[DELETED],
+                counts[COLD_STARTS]));
+        unreported.remove(language);
+        lastReport.put(language, new long[] {target, starting, now.toEpochMilli()});
     }
 
     private void forgetVanished(String language, Map<String, SandboxPod> byName, Map<String, PodState> states) {
@@ -243,6 +278,7 @@ public final class PoolReconciler {
                 registry.acknowledge(request);
                 jobs.remove(request.id());
                 metrics.coldStarts.incrementAndGet();
+                tally(pod.language(), COLD_STARTS);
             }
         }
     }
@@ -259,6 +295,7 @@ public final class PoolReconciler {
                 String name = platform.create(request.language(), request.id());
                 jobs.put(request.id(), request);
                 metrics.podsCreated.incrementAndGet();
+                tally(request.language(), CREATED);
                 LOG.info("event=job_created lang=" + request.language() + " pod=" + name + " request=" + request.id());
             } catch (Platform.PlatformException e) {
                 onPlatformFailure("create_job", e);
@@ -272,6 +309,7 @@ public final class PoolReconciler {
             creating.put(name, now);
             bucket.take(1);
             metrics.podsCreated.incrementAndGet();
+            tally(language, CREATED);
             return true;
         } catch (Platform.PlatformException e) {
             onPlatformFailure("create", e);
@@ -288,6 +326,7 @@ public final class PoolReconciler {
             deleting.put(pod.name(), clock.instant());
             orphans.remove(pod.name());
             metrics.deleted(reason);
+            tally(pod.language(), DELETED);
         } catch (Platform.PlatformException e) {
             onPlatformFailure("delete", e);
         }

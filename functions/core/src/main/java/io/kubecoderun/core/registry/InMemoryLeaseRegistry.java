@@ -65,6 +65,12 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
         long misses;
         long offers;
         long expired;
+        long target = -1;
+        long starting = -1;
+        long podsCreated;
+        long podsDeleted;
+        long coldStarts;
+        final Map<Integer, Long> acquireBuckets = new HashMap<>();
     }
 
     private Pool pool(String language) {
@@ -321,7 +327,23 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     public synchronized PoolStats stats(String language) {
         Pool pool = pool(language);
         return new PoolStats(pool.idle.size(), pool.leaseToPod.size(), pool.waiters.size(), pool.done.size(),
-                pool.hits, pool.waitHits, pool.misses, pool.offers, pool.expired);
+                pool.hits, pool.waitHits, pool.misses, pool.offers, pool.expired, pool.target, pool.starting,
+                pool.podsCreated, pool.podsDeleted, pool.coldStarts, new AcquireTimes(pool.acquireBuckets));
+    }
+
+    @Override
+    public synchronized void report(String language, ControllerReport report) {
+        Pool pool = pool(language);
+        pool.target = report.target();
+        pool.starting = report.starting();
+        pool.podsCreated += report.created();
+        pool.podsDeleted += report.deleted();
+        pool.coldStarts += report.coldStarts();
+    }
+
+    @Override
+    public synchronized void recordAcquireTime(String language, long nanos) {
+        pool(language).acquireBuckets.merge(AcquireTimes.bucket(nanos), 1L, Long::sum);
     }
 
     @Override

@@ -78,6 +78,15 @@ public interface LeaseRegistry extends AutoCloseable {
 
     PoolStats stats(String language);
 
+    /** Controller: its own view of {@code language} after a pass, for {@code /metrics/pool} (see the record). */
+    void report(String language, ControllerReport report);
+
+    /**
+     * Functions: how long one acquisition took until a lease (a Job's wait included), added to the histogram in
+     * {@link PoolStats#acquire()} that every replica shares. Best effort: a failure is logged, never thrown.
+     */
+    void recordAcquireTime(String language, long nanos);
+
     /**
      * Controller: calls {@code listener} with the language whenever a pod is leased, so the replacement can be
      * started at lease time rather than at the next periodic reconcile. Best effort: a missed call only delays.

@@ -39,6 +39,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private final BlockingRedis blocking;
     private final String prefix;
     private final String library;
+    private volatile boolean libraryLoaded;
     private final java.util.List<RedisConnection> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -80,8 +81,17 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         return BlockingRedis.await(future, timeout);
     }
 
-    /** Calls a registry function, loading the library first if Redis does not know it. */
+    /**
+     * Calls a registry function. This instance loads its own library (REPLACE) before its first call, so a Redis
+     * still holding an older version (a rolling upgrade) serves this code's functions; every later version keeps
+     * the older functions' answers readable by older replicas (new fields only at the end). The library is loaded
+     * again if Redis forgets it (a restart without its data).
+     */
     private Response fcall(String function, String language, String... args) {
+        if (!libraryLoaded) {
+            send(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library));
+            libraryLoaded = true;
+        }
         try {
             return send(fcallRequest(function, language, args));
         } catch (StoreException.Unavailable e) {
@@ -286,8 +296,29 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     @Override
     public PoolStats stats(String language) {
         Response r = fcall("kcr_stats", language);
+        java.util.Map<Integer, Long> buckets = new java.util.HashMap<>();
+        Response histogram = r.get(14);
+        for (int i = 0; i + 1 < histogram.size(); i += 2) {
+            buckets.put(Integer.parseInt(histogram.get(i).toString()), histogram.get(i + 1).toLong());
+        }
         return new PoolStats(r.get(0).toLong(), r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
-                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), r.get(7).toLong(), r.get(8).toLong());
+                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), r.get(7).toLong(), r.get(8).toLong(),
+                r.get(9).toLong(), r.get(10).toLong(), r.get(11).toLong(), r.get(12).toLong(), r.get(13).toLong(),
+                new AcquireTimes(buckets));
+    }
+
+    @Override
+    public void report(String language, ControllerReport report) {
+        fcall("kcr_report", language, Long.toString(report.target()), Long.toString(report.starting()),
+                Long.toString(report.created()), Long.toString(report.deleted()), Long.toString(report.coldStarts()));
+    }
+
+    /** One HINCRBY sent without waiting: the request path never waits on a metric. */
+    @Override
+    public void recordAcquireTime(String language, long nanos) {
+        redis.send(Request.cmd(Command.HINCRBY).arg(pool(language) + "acquire_us")
+                        .arg(AcquireTimes.bucket(nanos)).arg(1))
+                .onFailure(e -> LOG.fine("event=acquire_time_not_recorded error=" + e.getMessage()));
     }
 
     @Override

@@ -198,11 +198,25 @@ redis.register_function('kcr_forget', function(keys, args)
   return 1
 end)
 
--- stats(keys: P) -> {idle, leased, waiters, done, hits, wait_hits, misses, offers, expired}
+-- stats(keys: P) -> {idle, leased, waiters, done, hits, wait_hits, misses, offers, expired, target, starting,
+--                     pods_created, pods_deleted, cold_starts, {bucket, count, ...} of acquisition times}
 redis.register_function{function_name = 'kcr_stats', flags = {'no-writes'}, callback = function(keys, args)
   local p = keys[1]
   local function counter(field) return tonumber(redis.call('HGET', p .. 'stats', field) or '0') end
+  local function gauge(field) return tonumber(redis.call('HGET', p .. 'stats', field) or '-1') end
   return {redis.call('LLEN', p .. 'idle'), redis.call('HLEN', p .. 'lease'), redis.call('ZCARD', p .. 'waiters'),
           redis.call('LLEN', p .. 'done'), counter('hits'), counter('wait_hits'), counter('misses'),
-          counter('offers'), counter('expired')}
+          counter('offers'), counter('expired'), gauge('target'), gauge('starting'), counter('pods_created'),
+          counter('pods_deleted'), counter('cold_starts'), redis.call('HGETALL', p .. 'acquire_us')}
 end}
+
+-- report(keys: P; args: target, starting, created, deleted, cold_starts): the leading controller's view of a pool
+-- after a pass; gauges replaced, counts added.
+redis.register_function('kcr_report', function(keys, args)
+  local s = keys[1] .. 'stats'
+  redis.call('HSET', s, 'target', args[1], 'starting', args[2])
+  redis.call('HINCRBY', s, 'pods_created', args[3])
+  redis.call('HINCRBY', s, 'pods_deleted', args[4])
+  redis.call('HINCRBY', s, 'cold_starts', args[5])
+  return 1
+end)

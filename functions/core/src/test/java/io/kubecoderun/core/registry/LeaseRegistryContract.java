@@ -77,6 +77,47 @@ abstract class LeaseRegistryContract {
     }
 
     @Test
+    void controllerReportsReplaceTheGaugesAndAddUpTheCountsPerLanguage() {
+        PoolStats before = registry.stats("py");
+        assertEquals(-1, before.target(), "no report yet");
+        assertEquals(-1, before.starting());
+        assertEquals(0, before.podsCreated());
+        registry.report("py", new ControllerReport(5, 3, 5, 0, 0));
+        registry.report("py", new ControllerReport(4, 1, 2, 3, 1));
+        registry.report("js", new ControllerReport(2, 2, 2, 0, 0));
+        PoolStats py = registry.stats("py");
+        assertEquals(4, py.target());
+        assertEquals(1, py.starting());
+        assertEquals(7, py.podsCreated());
+        assertEquals(3, py.podsDeleted());
+        assertEquals(1, py.coldStarts());
+        assertEquals(2, registry.stats("js").podsCreated());
+        assertEquals(0, registry.stats("go").podsCreated());
+    }
+
+    @Test
+    void acquisitionTimesFromEveryCallerMergeIntoOneHistogramPerLanguage() throws Exception {
+        for (int i = 0; i < 98; i++) {
+            registry.recordAcquireTime("py", 400_000); // 0.4 ms
+        }
+        registry.recordAcquireTime("py", 12_000_000); // 12 ms
+        registry.recordAcquireTime("py", 900_000_000); // 900 ms: the slowest 1%
+        registry.recordAcquireTime("js", 5_000_000);
+        // Recording is fire-and-forget on Redis: wait until all 100 arrived.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (registry.stats("py").acquire().count() < 100 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        AcquireTimes py = registry.stats("py").acquire();
+        assertEquals(100, py.count());
+        assertEquals(0.4, py.percentileMs(0.5), 0.04, "p50 within a bucket's half-width");
+        assertEquals(12, py.percentileMs(0.99), 1.2, "p99 is the 99th of 100");
+        assertEquals(900, py.percentileMs(1.0), 90);
+        assertEquals(1, registry.stats("js").acquire().count());
+        assertTrue(Double.isNaN(registry.stats("go").acquire().percentileMs(0.5)), "no samples, no number");
+    }
+
+    @Test
     void poolsAreSeparatePerLanguageAndServeTheOldestOfferFirst() {
         PodRef py1 = pod("py");
         PodRef py2 = pod("py");

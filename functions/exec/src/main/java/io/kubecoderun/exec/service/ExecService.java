@@ -202,6 +202,7 @@ public final class ExecService {
         Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
         for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
             long start = System.nanoTime();
+            long began = start;
             Acquisition got = registry.acquire(language, ttl, settings.acquireWait());
             observer.leased(language, got.outcome(), false, System.nanoTime() - start);
             if (!got.acquired() && settings.jobOnExhaustion()) {
@@ -214,6 +215,7 @@ public final class ExecService {
                         + " sandbox became available; try again", 2);
             }
             Lease lease = got.lease();
+            registry.recordAcquireTime(language, System.nanoTime() - began); // /metrics/pool acquire_ms, all replicas
             try {
                 RunnerStatus status = runners.claim(lease);
                 if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {

@@ -101,20 +101,36 @@ public class HealthResource {
         for (Language language : Languages.all()) {
             PoolStats stats = registry.stats(language.id());
             Map<String, Object> json = new LinkedHashMap<>();
-            int target = enabled ? config.getOptionalValue("POD_POOL_" + language.id().toUpperCase(Locale.ROOT),
-                    Integer.class).orElse(DEFAULT_TARGETS.getOrDefault(language.id(), 0)) : 0;
+            // The controller's report when there is one; before its first pass, what this process is configured with.
+            long target = stats.target() >= 0 ? stats.target() : enabled ? config.getOptionalValue("POD_POOL_"
+                    + language.id().toUpperCase(Locale.ROOT), Integer.class)
+                    .orElse(DEFAULT_TARGETS.getOrDefault(language.id(), 0)) : 0;
             json.put("target", target);
             json.put("ready", stats.idle());
             json.put("leased", stats.leased());
+            json.put("starting", Math.max(0, stats.starting()));
             json.put("waiters", stats.waiters());
             json.put("hits", stats.hits());
             json.put("wait_hits", stats.waitHits());
             json.put("misses", stats.misses());
+            json.put("cold_starts", stats.coldStarts());
+            json.put("pods_created", stats.podsCreated());
+            json.put("pods_deleted", stats.podsDeleted());
             json.put("offers", stats.offers());
             json.put("lease_expiries", stats.expired());
+            Map<String, Object> acquire = new LinkedHashMap<>();
+            acquire.put("p50", millis(stats.acquire().percentileMs(0.5)));
+            acquire.put("p99", millis(stats.acquire().percentileMs(0.99)));
+            acquire.put("samples", stats.acquire().count());
+            json.put("acquire_ms", acquire);
             languages.put(language.id(), json);
         }
         return Map.of("languages", languages);
+    }
+
+    /** Three decimals; null (not NaN, which JSON lacks) without samples. */
+    private static Double millis(double ms) {
+        return Double.isNaN(ms) ? null : Math.round(ms * 1000) / 1000.0;
     }
 
     private Map<String, Object> kubernetes() {
