@@ -62,6 +62,7 @@ class StandaloneApiTest {
                         Map.entry("STATE_MAX_SIZE_MB", "1"),
                         // A horizon beyond the state TTL: every archive pass archives every state.
                         Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),
+                        Map.entry("kcr.census-interval", "1s"),
                         Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),
                         Map.entry("POD_POOL_PY", "1"), Map.entry("POD_POOL_JS", "0"),

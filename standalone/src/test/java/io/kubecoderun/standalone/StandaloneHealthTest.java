@@ -1,13 +1,10 @@
 package io.kubecoderun.standalone;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -15,14 +12,13 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Health routes and /metrics/pool without credentials, with the pool filled by the in-process controller. */
+/**
+ * Health routes and /metrics/pool without credentials, with the pool filled by the in-process controller; the
+ * session gauges at /q/metrics.
+ */
 @QuarkusTest
 @TestProfile(StandaloneApiTest.Profile.class)
-class StandaloneHealthTest {
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
-    final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
+class StandaloneHealthTest extends StandaloneHttp {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> get(String path, int expected) throws Exception {
@@ -69,5 +65,42 @@ class StandaloneHealthTest {
                 assertTrue(fields.containsKey(field), field + " in " + fields);
             }
         }
+    }
+
+    /** The census runs every second in this profile (kcr.census-interval); other tests' sessions only add. */
+    @Test
+    void theSessionGaugesCountAnUploadedFileAndItsBytes() throws Exception {
+        long firstCensus = System.currentTimeMillis() + 15_000;
+        while (Double.isNaN(gauge("kcr_session_file_bytes")) && System.currentTimeMillis() < firstCensus) {
+            Thread.sleep(200); // the first census runs a few seconds after start
+        }
+        double bytesBefore = gauge("kcr_session_file_bytes");
+        double filesBefore = gauge("kcr_session_files");
+        byte[] content = new byte[4321];
+        io.kubecoderun.core.testing.MultipartBody body = new io.kubecoderun.core.testing.MultipartBody()
+                .file("file", "counted.bin", content);
+        HttpResponse<String> up = http.send(request("/upload", KEY).header("Content-Type", body.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, up.statusCode(), up.body());
+        long until = System.currentTimeMillis() + 10_000;
+        while (gauge("kcr_session_file_bytes") < bytesBefore + 4321 && System.currentTimeMillis() < until) {
+            Thread.sleep(200);
+        }
+        assertTrue(gauge("kcr_session_file_bytes") >= bytesBefore + 4321, "bytes counted");
+        assertTrue(gauge("kcr_session_files") >= filesBefore + 1, "file counted");
+        assertTrue(gauge("kcr_sessions_active") >= 1);
+        assertTrue(gauge("kcr_census_age_seconds") < 5, "the census is recent");
+    }
+
+    /** A gauge's value from the Prometheus text at /q/metrics; NaN before the first census. */
+    private double gauge(String name) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError(name + " not exported:\n" + text);
     }
 }

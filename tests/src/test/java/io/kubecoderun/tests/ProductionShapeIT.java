@@ -76,6 +76,7 @@ class ProductionShapeIT {
         env.put("MINIO_BUCKET", "kcr-production-shape");
         env.put("MINIO_SECURE", "false");
         env.put("API_KEYS", KEY + "," + OTHER_KEY);
+        env.put("KCR_CENSUS_INTERVAL", "1s"); // the health function's session gauges
 
         Map<String, String> controller = new LinkedHashMap<>(env);
         controller.put("KCR_PLATFORM", "local");
@@ -198,6 +199,21 @@ class ProductionShapeIT {
         assertTrue(((Number) acquire.get("samples")).intValue() >= 1, "the exec function's acquisitions: " + acquire);
         double p50 = ((Number) acquire.get("p50")).doubleValue();
         assertTrue(p50 > 0 && p50 <= ((Number) acquire.get("p99")).doubleValue(), String.valueOf(acquire));
+
+        // The session census over the shared Redis: the exec above made a session.
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String metrics = "";
+        while (System.nanoTime() < until) {
+            metrics = new String(send(HttpRequest.newBuilder(URI.create(app("health").url("/q/metrics"))).GET(), 200)
+                    .body(), StandardCharsets.UTF_8);
+            if (metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
+                    && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1)) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
+                && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1), "session gauge at the health function");
     }
 
     @Test

@@ -110,4 +110,22 @@ public final class InMemorySessionStore implements SessionStore {
     public void ping() {
         // Always reachable.
     }
+
+    @Override
+    public synchronized SessionCensus census() {
+        long sessionCount = 0;
+        long fileCount = 0;
+        long bytes = 0;
+        for (String id : List.copyOf(sessions.keySet())) {
+            if (live(id).isEmpty()) {
+                continue;
+            }
+            sessionCount++;
+            for (FileRecord file : files.getOrDefault(id, Map.of()).values()) {
+                fileCount++;
+                bytes += file.size();
+            }
+        }
+        return new SessionCensus(sessionCount, fileCount, bytes);
+    }
 }

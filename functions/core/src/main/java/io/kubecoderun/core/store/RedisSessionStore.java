@@ -196,4 +196,37 @@ public final class RedisSessionStore implements SessionStore {
             throw new StoreException.Unavailable("corrupt file record in Redis: " + e.getOriginalMessage(), e);
         }
     }
+
+    /**
+     * One SCAN over this prefix's session keys (1000 per round trip); a session hash counts as a session, its
+     * files hash adds its records' sizes. A session expiring during the walk may or may not be counted.
+     */
+    @Override
+    public SessionCensus census() {
+        String pattern = prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "session:*";
+        long sessionCount = 0;
+        long fileCount = 0;
+        long bytes = 0;
+        String cursor = "0";
+        do {
+            Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern)
+                    .arg("COUNT").arg(1000));
+            cursor = page.get(0).toString();
+            for (Response key : page.get(1)) {
+                String name = key.toString();
+                if (!name.endsWith(":files")) {
+                    sessionCount++;
+                    continue;
+                }
+                Response values = redis.send(Request.cmd(Command.HVALS).arg(name));
+                if (values != null) {
+                    for (Response value : values) {
+                        fileCount++;
+                        bytes += read(value.toString()).size();
+                    }
+                }
+            }
+        } while (!cursor.equals("0"));
+        return new SessionCensus(sessionCount, fileCount, bytes);
+    }
 }

@@ -36,4 +36,10 @@ public interface SessionStore {
 
     /** A cheap round trip for health checks. */
     void ping();
+
+    /**
+     * Counts every live session, its files and their bytes. Walks the whole store (a SCAN on Redis): for a
+     * periodic gauge, never for a request.
+     */
+    SessionCensus census();
 }

@@ -75,6 +75,22 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void theCensusCountsLiveSessionsTheirFilesAndBytesButNotExpiredOnes() throws Exception {
+        assertEquals(new SessionCensus(0, 0, 0), store.census());
+        Session withFiles = store.create("key:alice", null, DAY);
+        store.putFile(file(withFiles.id(), "f1", "a.csv"));
+        store.putFile(file(withFiles.id(), "f2", "b/c.csv"));
+        store.create("key:bob", "agent", DAY);
+        Session expiring = store.create("key:alice", null, Duration.ofMillis(300));
+        store.putFile(file(expiring.id(), "f3", "gone.csv"));
+        assertEquals(new SessionCensus(3, 3, 36), store.census());
+        Thread.sleep(700);
+        assertEquals(new SessionCensus(2, 2, 24), store.census(), "the expired session and its file drop out");
+        store.removeFile(withFiles.id(), "f1");
+        assertEquals(new SessionCensus(2, 1, 12), store.census());
+    }
+
+    @Test
     void aFileCannotBeAddedToAMissingSession() {
         assertThrows(StoreException.NotFound.class, () -> store.putFile(file("missingmissingmissing", "f", "x")));
     }
