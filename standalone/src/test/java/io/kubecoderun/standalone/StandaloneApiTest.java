@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StandaloneApiTest {
     static final String KEY = "test-key-0123456789";
     static final String OTHER_KEY = "other-key-9876543210";
+    static final String MASTER_KEY = "master-key-5555555555";
     static final KeyPair JWT_KEYS;
 
     static {
@@ -63,6 +64,7 @@ class StandaloneApiTest {
                         // A horizon beyond the state TTL: every archive pass archives every state.
                         Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),
                         Map.entry("kcr.census-interval", "1s"),
+                        Map.entry("MASTER_API_KEY", MASTER_KEY),
                         Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),
                         Map.entry("POD_POOL_PY", "1"), Map.entry("POD_POOL_JS", "0"),

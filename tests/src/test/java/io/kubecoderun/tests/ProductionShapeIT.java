@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProductionShapeIT {
     private static final String KEY = "production-shape-key-0123456789";
     private static final String OTHER_KEY = "production-shape-other-key-98765";
+    private static final String MASTER_KEY = "production-shape-master-key-4242";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,6 +78,7 @@ class ProductionShapeIT {
         env.put("MINIO_SECURE", "false");
         env.put("API_KEYS", KEY + "," + OTHER_KEY);
         env.put("KCR_CENSUS_INTERVAL", "1s"); // the health function's session gauges
+        env.put("MASTER_API_KEY", MASTER_KEY);
 
         Map<String, String> controller = new LinkedHashMap<>(env);
         controller.put("KCR_PLATFORM", "local");
@@ -245,6 +247,21 @@ class ProductionShapeIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"bash\",\"code\":\"echo $((6 * 7))\"}")), 200);
         assertEquals("io.kubecoderun.exec.result", response.headers().firstValue("ce-type").orElseThrow());
         assertEquals("42\n", json(response).get("stdout"));
+    }
+
+    /** A key created at the health function's admin API works at once at the files function, until revoked. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aStoredKeyCreatedAtTheHealthFunctionIsAcceptedAndRevokedAcrossFunctions() throws Exception {
+        Map<String, Object> created = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys")))
+                .header("x-api-key", MASTER_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"shape\"}")), 201));
+        String key = (String) created.get("key");
+        URI listing = URI.create(app("files").url("/files/V1StGXR8_Z5jdHi6B-myT"));
+        send(HttpRequest.newBuilder(listing).header("x-api-key", key).GET(), 200);
+        send(HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys/" + created.get("id"))))
+                .header("x-api-key", MASTER_KEY).DELETE(), 204);
+        send(HttpRequest.newBuilder(listing).header("x-api-key", key).GET(), 401);
     }
 
     /**

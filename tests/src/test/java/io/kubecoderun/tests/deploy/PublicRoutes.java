@@ -36,7 +36,10 @@ public final class PublicRoutes {
             new Route("GET", "/health/storage", "health"),
             new Route("GET", "/health/minio", "health"),
             new Route("GET", "/health/kubernetes", "health"),
-            new Route("GET", "/metrics/pool", "health"));
+            new Route("GET", "/metrics/pool", "health"),
+            new Route("GET", "/admin/keys", "health"),
+            new Route("POST", "/admin/keys", "health"),
+            new Route("DELETE", "/admin/keys/{file_id}", "health"));
 
     private PublicRoutes() {
     }

@@ -53,6 +53,28 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    public static final class Forbidden extends ApiException {
+        public Forbidden(String errorType, String message) {
+            super(errorType, message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 403;
+        }
+    }
+
+    public static final class Conflict extends ApiException {
+        public Conflict(String errorType, String message) {
+            super(errorType, message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 409;
+        }
+    }
+
     public static final class NotFound extends ApiException {
         public NotFound(String message) {
             super("not_found", message, List.of());

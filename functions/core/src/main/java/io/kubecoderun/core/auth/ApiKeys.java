@@ -19,28 +19,58 @@ public final class ApiKeys {
     private static final int FINGERPRINT = 12;
 
     private final List<byte[]> hashes = new ArrayList<>();
+    private final byte[] masterHash;
+    private final StoredKeys stored;
 
     public ApiKeys(Collection<String> keys) {
+        this(keys, null, null);
+    }
+
+    /**
+     * @param keys   configured keys (the master key among them or not)
+     * @param master {@code MASTER_API_KEY}, which alone may use the admin API; null for none
+     * @param stored keys created through the admin API; null for none
+     */
+    public ApiKeys(Collection<String> keys, String master, StoredKeys stored) {
         for (String key : keys) {
             if (key != null && !key.isBlank()) {
                 hashes.add(sha256(key.strip()));
             }
         }
+        this.masterHash = master == null || master.isBlank() ? null : sha256(master.strip());
+        if (masterHash != null) {
+            hashes.add(masterHash);
+        }
+        this.stored = stored;
     }
 
-    /** Keys from {@code API_KEY}, {@code API_KEYS} (comma-separated) and {@code MASTER_API_KEY}. */
-    public static ApiKeys fromSettings(String apiKey, String apiKeys, String masterKey) {
+    /** Keys from {@code API_KEY}, {@code API_KEYS} (comma-separated), {@code MASTER_API_KEY} and the store. */
+    public static ApiKeys fromSettings(String apiKey, String apiKeys, String masterKey, StoredKeys stored) {
         List<String> keys = new ArrayList<>();
         keys.add(apiKey);
         if (apiKeys != null) {
             keys.addAll(List.of(apiKeys.split(",")));
         }
-        keys.add(masterKey);
-        return new ApiKeys(keys);
+        return new ApiKeys(keys, masterKey, stored);
     }
 
+    /** No configured key (stored keys can only exist where a master key created them). */
     public boolean isEmpty() {
         return hashes.isEmpty();
+    }
+
+    public boolean hasMaster() {
+        return masterHash != null;
+    }
+
+    /** Whether {@code presented} is the master key, compared in constant time. */
+    public boolean isMaster(String presented) {
+        return masterHash != null && presented != null
+                && MessageDigest.isEqual(masterHash, sha256(presented.strip()));
+    }
+
+    public Optional<StoredKeys> stored() {
+        return Optional.ofNullable(stored);
     }
 
     public Optional<Principal> authenticate(String presented) {
@@ -54,9 +84,17 @@ public final class ApiKeys {
                 matched = stored;
             }
         }
-        return matched == null ? Optional.empty()
-                : Optional.of(new Principal("key:" + HexFormat.of().formatHex(matched).substring(0, FINGERPRINT),
-                Principal.Kind.API_KEY));
+        if (matched != null) {
+            return Optional.of(new Principal("key:" + fingerprint(matched), Principal.Kind.API_KEY));
+        }
+        // A key of the store: found by its hash (an exact lookup, so its timing tells nothing of near misses).
+        return stored == null ? Optional.empty() : stored.findByHash(hash)
+                .map(k -> new Principal("key:" + k.id(), Principal.Kind.API_KEY));
+    }
+
+    /** A key's public name: the first hex characters of its hash. */
+    static String fingerprint(byte[] hash) {
+        return HexFormat.of().formatHex(hash).substring(0, FINGERPRINT);
     }
 
     static byte[] sha256(String text) {

@@ -49,6 +49,33 @@ public final class Authenticator {
     }
 
     /**
+     * The admin API's check: only {@code MASTER_API_KEY}, from a header (never a body), and only when one is
+     * configured. Counted under the rate limit like any caller.
+     *
+     * @throws ApiException.Forbidden {@code admin_disabled} without a master key, {@code forbidden} for any other
+     *                                valid credential
+     * @throws AuthException          for missing or unknown credentials
+     */
+    public Principal authenticateAdmin(Function<String, String> header) throws AuthException {
+        if (!keys.hasMaster()) {
+            throw new ApiException.Forbidden("admin_disabled", "the admin API is off: set MASTER_API_KEY");
+        }
+        String presented = fromHeaders(header)
+                .orElseThrow(() -> new AuthException("missing credentials: send the master key in x-api-key"));
+        if (!keys.isMaster(presented)) {
+            identify(header, null); // an unknown key is a 401, a valid other credential a 403
+            LOG.info("event=admin_refused reason=not_master");
+            throw new ApiException.Forbidden("forbidden", "the admin API needs the master key");
+        }
+        return admit(new Principal("admin", Principal.Kind.API_KEY));
+    }
+
+    /** Keys created through the admin API, when a store is configured. */
+    public java.util.Optional<StoredKeys> storedKeys() {
+        return keys.stored();
+    }
+
+    /**
      * Counts one request of a principal named some other way (a trusted event's {@code kcrprincipal}).
      *
      * @throws ApiException.RateLimited when it is over its rate limit

@@ -5,6 +5,9 @@ import io.kubecoderun.core.ratelimit.RateLimiter;
 import io.kubecoderun.core.ratelimit.RedisRateLimiter;
 import io.kubecoderun.core.auth.ApiKeys;
 import io.kubecoderun.core.auth.Authenticator;
+import io.kubecoderun.core.auth.InMemoryStoredKeys;
+import io.kubecoderun.core.auth.RedisStoredKeys;
+import io.kubecoderun.core.auth.StoredKeys;
 import io.kubecoderun.core.auth.JwtVerifier;
 import io.kubecoderun.core.ids.Ids;
 import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
@@ -140,8 +143,10 @@ public class CoreProducers {
     @Singleton
     @io.quarkus.runtime.Startup
     public Authenticator authenticator(KcrSettings settings) {
+        StoredKeys stored = settings.redisUrl().isPresent()
+                ? new RedisStoredKeys(redis(settings), settings.redisKeyPrefix()) : new InMemoryStoredKeys();
         ApiKeys keys = ApiKeys.fromSettings(settings.apiKey().orElse(null), settings.apiKeys().orElse(null),
-                settings.masterApiKey().orElse(null));
+                settings.masterApiKey().orElse(null), stored);
         JwtVerifier jwt = settings.jwtPublicKey().map(pem -> new JwtVerifier(JwtVerifier.parsePublicKey(pem),
                 settings.jwtIssuer(), settings.jwtAudience(), Clock.systemUTC(), JwtVerifier.DEFAULT_LEEWAY))
                 .orElse(null);
@@ -150,7 +155,7 @@ public class CoreProducers {
                 LOG.warning("event=no_credentials_configured detail=\"set API_KEY, API_KEYS or "
                         + "LIBRECHAT_JWT_PUBLIC_KEY: every request will be refused\"");
             } else {
-                keys = new ApiKeys(List.of(generatedKey(Path.of(settings.dataDir(), "api-key"))));
+                keys = new ApiKeys(List.of(generatedKey(Path.of(settings.dataDir(), "api-key"))), null, stored);
             }
         }
         if (settings.trustedNetwork()) {

@@ -79,13 +79,29 @@ class AuthenticatorTest {
     }
 
     @Test
+    void onlyTheMasterKeyFromAHeaderOpensTheAdminApi() throws AuthException {
+        Authenticator admin = new Authenticator(new ApiKeys(List.of(KEY), "the-master-key", new InMemoryStoredKeys()),
+                null, false);
+        assertEquals("admin", admin.authenticateAdmin(headers("x-api-key", "the-master-key")).id());
+        assertEquals("admin", admin.authenticateAdmin(headers("authorization", "Bearer the-master-key")).id());
+        assertEquals("forbidden", assertThrows(io.kubecoderun.core.api.ApiException.Forbidden.class,
+                () -> admin.authenticateAdmin(headers("x-api-key", KEY))).errorType(), "a valid non-master key: 403");
+        assertThrows(AuthException.class, () -> admin.authenticateAdmin(headers("x-api-key", "wrong")));
+        assertThrows(AuthException.class, () -> admin.authenticateAdmin(headers("x-other", "the-master-key")));
+        assertEquals("admin_disabled", assertThrows(io.kubecoderun.core.api.ApiException.Forbidden.class,
+                () -> auth.authenticateAdmin(headers("x-api-key", KEY))).errorType(), "no master key configured");
+    }
+
+    @Test
     void keysComeFromTheOriginalSettingsNames() throws AuthException {
-        ApiKeys keys = ApiKeys.fromSettings("single", " a , b ,", "master");
+        ApiKeys keys = ApiKeys.fromSettings("single", " a , b ,", "master", null);
         for (String key : List.of("single", "a", "b", "master")) {
             assertTrue(keys.authenticate(key).isPresent(), key);
         }
         assertTrue(keys.authenticate("").isEmpty());
-        assertTrue(ApiKeys.fromSettings(null, null, null).isEmpty());
+        assertTrue(ApiKeys.fromSettings(null, null, null, null).isEmpty());
+        assertTrue(keys.isMaster("master"));
+        assertFalse(keys.isMaster("single"));
     }
 
     @Test
