@@ -37,7 +37,9 @@ public record RunnerConfig(
         String cgroupParent,
         String podUid,
         String podName,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        boolean warmPython,
+        String pythonPreload) {
 
     // Defaults, each with its reason.
     /** The pod contract: functions reach every runner on 8080. */
@@ -100,7 +102,12 @@ public record RunnerConfig(
                 r.string("RUNNER_CGROUP_PARENT", "auto"),
                 r.string("RUNNER_POD_UID", ""),
                 r.string("RUNNER_POD_NAME", ""),
-                r.duration("RUNNER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE));
+                r.duration("RUNNER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE),
+                !r.oneOf("RUNNER_PYTHON_WARM", "true", List.of("true", "false")).equals("false"),
+                r.string("RUNNER_PYTHON_PRELOAD", ""));
+        if (!config.pythonPreload().matches("[A-Za-z0-9_.,]*")) {
+            r.problems.add("RUNNER_PYTHON_PRELOAD must be comma-separated module names");
+        }
         if (config.defaultTimeout().compareTo(config.maxTimeout()) > 0) {
             r.problems.add("RUNNER_DEFAULT_TIMEOUT (" + config.defaultTimeout() + ") exceeds RUNNER_MAX_TIMEOUT ("
                     + config.maxTimeout() + ")");

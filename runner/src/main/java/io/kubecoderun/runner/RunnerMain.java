@@ -28,6 +28,9 @@ import java.util.logging.Logger;
  * readiness off first, then stops a running program (TERM, grace, KILL), then the server.
  */
 public final class RunnerMain {
+    /** How long start-up waits for the warm Python interpreter (and its preloads) before saying ready anyway. */
+    private static final java.time.Duration WARM_PYTHON_WAIT = java.time.Duration.ofSeconds(30);
+
     static {
         // Before the first logger exists: keep logging alive through the shutdown hook (see RunnerLogManager).
         System.setProperty("java.util.logging.manager", RunnerLogManager.class.getName());
@@ -113,7 +116,18 @@ public final class RunnerMain {
         server.createContext("/", router);
         server.setExecutor(threads);
         server.start();
+        executor.prestartPython(); // while the paths warm up
         warmUp(workspace);
+        if (executor.availableLanguages().contains("py") && config.warmPython()) {
+            long waitStart = System.nanoTime();
+            if (executor.awaitWarmPython(WARM_PYTHON_WAIT)) {
+                LOG.info("event=warm_python_ready waited_ms=" + (System.nanoTime() - waitStart) / 1_000_000
+                        + " preload=\"" + config.pythonPreload() + "\"");
+            } else {
+                LOG.warning("event=warm_python_not_ready after=" + WARM_PYTHON_WAIT
+                        + " detail=\"ready anyway; the first Python request may wait for its interpreter\"");
+            }
+        }
         ready.set(true);
     }
 

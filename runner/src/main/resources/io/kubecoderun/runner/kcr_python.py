@@ -1,5 +1,9 @@
 # Runs user Python code for the KubeCodeRun runner, restoring and saving its globals with cloudpickle.
 # argv: source, state-in file ('' = none), state-out file ('' = do not save), report file, then user args.
+# Or: --serve CONTROL [PRELOAD]: started ahead of the request (a warm interpreter), import the comma-separated
+# PRELOAD modules, create CONTROL.ready to say so, then wait for one JSON line on the FIFO CONTROL ({src,
+# state_in, state_out, report, args}) and run that program as above; an empty line (the runner discarding this
+# interpreter) exits at once.
 # The report file receives one line per skipped name: "name<TAB>reason". Kept import-light: cloudpickle is
 # only imported when there is state to load or names to save.
 import sys
@@ -100,5 +104,25 @@ def _kcr_main():
     return status
 
 
+def _kcr_serve(control, preload):
+    import json
+    for name in filter(None, preload.split(",")):
+        try:
+            __import__(name)
+        except BaseException:  # a library the image lacks: the program will say so if it needs it
+            pass
+    open(control + ".ready", "w").close()
+    with open(control, "r", encoding="utf-8") as f:
+        line = f.readline()
+    if not line.strip():
+        return 0
+    command = json.loads(line)
+    sys.argv = [sys.argv[0], command["src"], command["state_in"], command["state_out"], command["report"]] \
+        + [str(a) for a in command["args"]]
+    return _kcr_main()
+
+
 if __name__ == "__main__":
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--serve":
+        sys.exit(_kcr_serve(sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else ""))
     sys.exit(_kcr_main())

@@ -52,6 +52,9 @@ public final class ExecuteEndpoint {
         } finally {
             // Before the answer goes out: a client may send its next request the moment it has read this one.
             busy.set(false);
+            if (lease == null) {
+                executor.prestartPython(); // an unclaimed runner serves again; a claimed one never does
+            }
         }
         Exchanges.sendJson(exchange, 200, response.toJson());
     }

@@ -45,6 +45,23 @@ public final class Executor {
     /** Removing a build directory (a compiler's output can be large) is not the caller's wait. */
     private final java.util.concurrent.ExecutorService cleanup = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kcr-cleanup").unstarted(r));
+    /** Starts the warm Python interpreter off the request path. */
+    private final java.util.concurrent.ExecutorService prestarter = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("kcr-prestart").unstarted(r));
+    /** The interpreter started ahead for the next Python program, or null; guarded by {@code this}. */
+    private java.util.concurrent.Future<WarmPython> warm;
+    private boolean closed;
+    /** How long handing a program to a warm interpreter may take before it is given up for a cold start. */
+    private static final long HANDOVER_MS = 5_000;
+
+    /**
+     * A Python interpreter started ahead in its sandbox, limits and cgroup, its streams already drained, blocked
+     * reading the FIFO {@code control} for the one program it will run. Handing it the program saves the sandbox
+     * launch and the interpreter's start (about 25 ms of a hello world) on the request path.
+     */
+    private record WarmPython(String execId, Path build, String buildView, Path control, StepRunner steps,
+                              StepRunner.Running running, BoundedOutput stdout, BoundedOutput stderr) {
+    }
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
         this.config = config;
@@ -82,8 +99,17 @@ public final class Executor {
         }
         Duration timeout = effectiveTimeout(request.timeoutMs());
         long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
-        long deadline = System.nanoTime() + budgetMs * 1_000_000L;
         boolean python = language.id().equals("py");
+        if (python) {
+            WarmPython interpreter = takeWarm();
+            if (interpreter != null) {
+                ExecuteResponse response = executeWarm(interpreter, language, request, budgetMs);
+                if (response != null) {
+                    return response;
+                } // the interpreter never took the program: run it the usual way
+            }
+        }
+        long deadline = System.nanoTime() + budgetMs * 1_000_000L;
 
         String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
         Path build = config.scratch().resolve("exec-" + execId);
@@ -119,29 +145,7 @@ public final class Executor {
                         env, deadline, stdout, stderr, marker, limits, "run");
             }
             long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
-            boolean oom = cgroup != null && cgroup.oomKilled();
-            if (outcome.cancelled()) {
-                stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
-            } else if (outcome.timedOut()) {
-                stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
-                        + seconds(budgetMs) + " seconds\n");
-            } else if (oom) {
-                stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
-                        + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
-            } else {
-                String signal = Signals.describeExit(outcome.exitCode());
-                if (signal != null) {
-                    stderr.appendText(terminatedLine(stderr) + signal + "\n");
-                }
-            }
-            List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
-            byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
-                    : null;
-            StepRunner.Outcome last = outcome;
-            LOG.info(() -> "event=execute lang=" + language.id() + " exit=" + last.exitCode()
-                    + " timed_out=" + last.timedOut() + " oom=" + oom + " ms=" + elapsedMs);
-            return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
-                    elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
+            return respond(language, request, outcome, elapsedMs, stdout, stderr, cgroup, build, budgetMs, false);
         } finally {
             currentStep = null;
             if (armed != null) {
@@ -150,18 +154,255 @@ public final class Executor {
             if (cgroup != null) {
                 cgroups.release(cgroup);
             }
-            Runnable removeBuild = () -> {
-                try {
-                    deleteTree(build);
-                } catch (IOException e) {
-                    LOG.warning("event=build_cleanup_failed path=" + build + " error=" + e.getMessage());
-                }
-            };
-            try {
-                cleanup.execute(removeBuild);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                removeBuild.run();
+            removeLater(build);
+        }
+    }
+
+    /** The answer to an execution that ran (cold or warm): termination lines, OOM, state and its report. */
+    private ExecuteResponse respond(Language language, ExecuteRequest request, StepRunner.Outcome outcome,
+                                    long elapsedMs, BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup,
+                                    Path build, long budgetMs, boolean warmStart) throws IOException {
+        boolean python = language.id().equals("py");
+        boolean oom = cgroup != null && cgroup.oomKilled();
+        if (outcome.cancelled()) {
+            stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
+        } else if (outcome.timedOut()) {
+            stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
+                    + seconds(budgetMs) + " seconds\n");
+        } else if (oom) {
+            stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
+                    + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
+        } else {
+            String signal = Signals.describeExit(outcome.exitCode());
+            if (signal != null) {
+                stderr.appendText(terminatedLine(stderr) + signal + "\n");
             }
+        }
+        List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
+        byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
+                : null;
+        LOG.info(() -> "event=execute lang=" + language.id() + " exit=" + outcome.exitCode()
+                + " timed_out=" + outcome.timedOut() + " oom=" + oom + " ms=" + elapsedMs + " warm=" + warmStart);
+        return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
+                elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
+    }
+
+    // ---- the warm Python interpreter -------------------------------------------------------------------------
+
+    /**
+     * Starts a Python interpreter for the next Python program in the background, unless one is started, Python
+     * is not installed, or {@code RUNNER_PYTHON_WARM=false}. A pod's runner calls it once before it is ready;
+     * a runner serving several executions (no claim) again after each.
+     */
+    public synchronized void prestartPython() {
+        if (closed || warm != null || !config.warmPython() || !installed.getOrDefault("py", false)) {
+            return;
+        }
+        warm = prestarter.submit(this::startWarmPython);
+    }
+
+    private WarmPython startWarmPython() throws IOException {
+        Language python = Languages.find("py").orElseThrow();
+        String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
+        Path build = config.scratch().resolve("exec-" + execId);
+        String buildView = sandbox.buildView(build);
+        deleteTree(build);
+        Files.createDirectories(build);
+        support.copyInto(python, build);
+        Path control = build.resolve("control");
+        mkfifo(control);
+        Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
+        env.putAll(python.env());
+        env.put("KCR_EXEC_ID", execId);
+        // The CPU rlimit is a backstop for the largest budget; the request's own deadline is enforced on the wall.
+        Limits limits = limits(python, Math.round(config.maxTimeout().toMillis() * python.timeoutFactor()));
+        List<String> command = new ArrayList<>(List.of(python.run().get(0), buildView + "/" + support.pythonWrapper(),
+                "--serve", buildView + "/control"));
+        if (!config.pythonPreload().isEmpty()) {
+            command.add(config.pythonPreload());
+        }
+        List<String> argv = sandbox.wrap(command, build, sandbox.workdirView(), limits);
+        Path hostCwd = sandbox.hostCwd(sandbox.workdirView(), workdir, build);
+        BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
+        BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
+        StepRunner steps = new StepRunner();
+        StepRunner.Running running = steps.start(launcher, launcher.take(), argv, hostCwd, env, limits,
+                build.resolve("launch-run.sh"), stdout, stderr);
+        return new WarmPython(execId, build, buildView, control, steps, running, stdout, stderr);
+    }
+
+    /**
+     * Waits until the interpreter started ahead has imported its preloads and waits for a program, at most
+     * {@code max}: a pod says it is ready only then, so its one request never waits for {@code import pandas}.
+     * Returns false when there is none or it did not get there in time (the request may then wait for it).
+     */
+    public boolean awaitWarmPython(Duration max) {
+        java.util.concurrent.Future<WarmPython> started;
+        synchronized (this) {
+            started = warm;
+        }
+        if (started == null) {
+            return false;
+        }
+        long until = System.nanoTime() + max.toNanos();
+        try {
+            WarmPython interpreter = started.get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            Path ready = interpreter.build().resolve("control.ready");
+            while (!Files.exists(ready)) {
+                if (System.nanoTime() > until || !interpreter.running().process().isAlive()) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** The interpreter started ahead, if it is alive; waits for one still starting. */
+    private WarmPython takeWarm() {
+        java.util.concurrent.Future<WarmPython> started;
+        synchronized (this) {
+            started = warm;
+            warm = null;
+        }
+        if (started == null) {
+            return null;
+        }
+        try {
+            WarmPython interpreter = started.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (interpreter.running().process().isAlive()) {
+                return interpreter;
+            }
+            LOG.warning("event=warm_python_died stderr=\"" + interpreter.stderr().text().strip() + "\"");
+            discard(interpreter);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            started.cancel(true);
+            LOG.warning("event=warm_python_unavailable error=" + e);
+        }
+        return null;
+    }
+
+    /**
+     * Hands the program to a warm interpreter and waits for it like any run; null when the interpreter did not
+     * take the program (it is then discarded and nothing of the program has run).
+     */
+    private ExecuteResponse executeWarm(WarmPython interpreter, Language python, ExecuteRequest request,
+                                        long budgetMs) throws IOException {
+        boolean handedOver = false;
+        Cgroup cgroup = interpreter.running().armed().cgroup;
+        currentStep = interpreter.steps();
+        try {
+            if (!Files.isDirectory(workdir)) {
+                return null; // removed since the interpreter started there: a cold start recreates it
+            }
+            Path build = interpreter.build();
+            String view = interpreter.buildView();
+            Files.writeString(build.resolve("code.py"), request.code(), StandardCharsets.UTF_8);
+            String stateIn = "";
+            if (request.state() != null) {
+                Files.write(build.resolve("state.in"), request.state());
+                stateIn = view + "/state.in";
+            }
+            Map<String, Object> command = new LinkedHashMap<>();
+            command.put("src", view + "/code.py");
+            command.put("state_in", stateIn);
+            command.put("state_out", request.captureState() ? view + "/state.out" : "");
+            command.put("report", view + "/state.report");
+            command.put("args", request.args());
+            long start = System.nanoTime();
+            handedOver = send(interpreter.control(), io.kubecoderun.runner.http.Json.write(command) + "\n");
+            if (!handedOver) {
+                LOG.warning("event=warm_python_handover_failed detail=\"running the program cold\"");
+                return null;
+            }
+            StepRunner.Outcome outcome = interpreter.steps().finish(interpreter.running(), start,
+                    start + budgetMs * 1_000_000L, sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID="
+                            + interpreter.execId(), sandbox.killsTreeOnExit());
+            return respond(python, request, outcome, outcome.elapsedMs(), interpreter.stdout(),
+                    interpreter.stderr(), cgroup, build, budgetMs, true);
+        } finally {
+            currentStep = null;
+            if (!handedOver) {
+                discard(interpreter);
+            } else {
+                if (cgroup != null) {
+                    cgroups.release(cgroup);
+                }
+                removeLater(interpreter.build());
+            }
+        }
+    }
+
+    /** Writes {@code line} to the FIFO, which blocks until the interpreter opens it; gives up after a while. */
+    private static boolean send(Path fifo, String line) {
+        java.util.concurrent.CompletableFuture<Void> write = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                out.write(line.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofVirtual().start(runnable));
+        try {
+            write.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // A writer still blocked in open() is released by opening the other end once.
+            Thread.ofVirtual().start(() -> {
+                try (java.io.InputStream ignored = Files.newInputStream(fifo)) {
+                    // nothing to read
+                } catch (IOException ignoredToo) {
+                    // gone already
+                }
+            });
+        }
+        return false;
+    }
+
+    /** Stops an unused interpreter: its tree killed, its cgroup released, its directory removed. */
+    private void discard(WarmPython interpreter) {
+        StepRunner.Running running = interpreter.running();
+        ProcessTree.kill(running.process(), running.armed().cgroup, sandbox.killsTreeOnExit() ? null
+                : "KCR_EXEC_ID=" + interpreter.execId(), true);
+        if (running.armed().cgroup != null) {
+            cgroups.release(running.armed().cgroup);
+        }
+        removeLater(interpreter.build());
+    }
+
+    private static void mkfifo(Path path) throws IOException {
+        Process p = new ProcessBuilder(Tools.MKFIFO, "-m", "600", path.toString()).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mkfifo " + path + " failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted in mkfifo", e);
+        }
+    }
+
+    private void removeLater(Path build) {
+        Runnable removeBuild = () -> {
+            try {
+                deleteTree(build);
+            } catch (IOException e) {
+                LOG.warning("event=build_cleanup_failed path=" + build + " error=" + e.getMessage());
+            }
+        };
+        try {
+            cleanup.execute(removeBuild);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            removeBuild.run();
         }
     }
 
@@ -275,8 +516,24 @@ public final class Executor {
         }
     }
 
-    /** Stops the parked launcher shell at shutdown. */
+    /** Stops the warm interpreter and the parked launcher shell at shutdown. */
     public void close() {
+        java.util.concurrent.Future<WarmPython> started;
+        synchronized (this) {
+            closed = true;
+            started = warm;
+            warm = null;
+        }
+        prestarter.shutdownNow();
+        if (started != null) {
+            try {
+                discard(started.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // never started: nothing to stop
+            }
+        }
         launcher.close();
         cleanup.shutdown();
         try {

@@ -43,11 +43,10 @@ final class StepRunner {
     private volatile Process current;
     private volatile boolean cancelled;
 
-    /**
-     * @param argv         the launcher prefix, the sandbox and the command
-     * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
-     *                     there is nothing to walk; the walk still runs after a timeout
-     */
+    /** A step fired in its shell and not yet waited for. */
+    record Running(Process process, Launcher.Armed armed, Future<?> out, Future<?> err) {
+    }
+
     /**
      * Fires {@code command} in the armed shell and waits for it.
      *
@@ -58,26 +57,46 @@ final class StepRunner {
                 Map<String, String> env, Limits limits, Path scriptFile, long deadlineNanos,
                 BoundedOutput stdout, BoundedOutput stderr, String marker, boolean pidNamespace)
             throws IOException {
-        Process process = armed.process;
-        current = process;
         if (cancelled) {
-            process.destroyForcibly();
+            armed.process.destroyForcibly();
             return new Outcome(CANCELLED_EXIT_CODE, false, true, 0);
         }
+        long start = System.nanoTime();
+        Running running = start(launcher, armed, command, hostCwd, env, limits, scriptFile, stdout, stderr);
+        return finish(running, start, deadlineNanos, marker, pidNamespace);
+    }
+
+    /** Fires {@code command} with both streams being drained; returns at once. */
+    Running start(Launcher launcher, Launcher.Armed armed, List<String> command, Path hostCwd,
+                  Map<String, String> env, Limits limits, Path scriptFile, BoundedOutput stdout,
+                  BoundedOutput stderr) throws IOException {
+        Process process = armed.process;
+        current = process;
         Future<?> out = READERS.submit(() -> stdout.drain(process.getInputStream()));
         Future<?> err = READERS.submit(() -> stderr.drain(process.getErrorStream()));
-        long start = System.nanoTime();
         launcher.fire(armed, command, hostCwd, env, limits, scriptFile);
+        return new Running(process, armed, out, err);
+    }
+
+    /**
+     * Waits for a started step until {@code deadlineNanos}, then kills its whole tree and collects its streams.
+     *
+     * @param startNanos from when the step counts as running (its elapsed time)
+     */
+    Outcome finish(Running running, long startNanos, long deadlineNanos, String marker, boolean pidNamespace) {
+        Process process = running.process();
+        current = process;
         boolean finished;
         try {
-            finished = process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            finished = !cancelled
+                    && process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finished = false;
         }
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        ProcessTree.kill(process, armed.cgroup, marker, !finished || !pidNamespace);
-        joinReaders(process, out, err);
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        ProcessTree.kill(process, running.armed().cgroup, marker, !finished || !pidNamespace);
+        joinReaders(process, running.out(), running.err());
         current = null;
         if (cancelled) {
             return new Outcome(CANCELLED_EXIT_CODE, false, true, elapsedMs);

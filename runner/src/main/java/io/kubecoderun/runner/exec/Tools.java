@@ -11,6 +11,8 @@ public final class Tools {
     public static final String PRLIMIT = "/usr/bin/prlimit";
     /** The shell used to join an execution's cgroup before exec'ing the sandbox. */
     public static final String SH = "/bin/sh";
+    /** coreutils mkfifo: the control pipe of a warm Python interpreter (Essential in Debian). */
+    public static final String MKFIFO = "/usr/bin/mkfifo";
 
     private Tools() {
     }

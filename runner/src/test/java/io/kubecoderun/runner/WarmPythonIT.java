@@ -1,0 +1,98 @@
+package io.kubecoderun.runner;
+
+import io.kubecoderun.runner.testing.HostProcesses;
+import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Python interpreter a runner starts ahead (sandboxed, limited, waiting on a FIFO) runs the first Python
+ * program exactly as a cold start would: same sandbox, arguments, state, timeout and process-tree kill; the log
+ * line says which path ran. Every other Python test of the module runs through it too.
+ */
+class WarmPythonIT {
+
+    private static long count(String log, String needle) {
+        return log.lines().filter(l -> l.contains(needle)).count();
+    }
+
+    @Test
+    void theFirstProgramRunsInTheInterpreterStartedAheadInsideTheSandbox(@TempDir Path temp) throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
+            RunnerClient client = runner.client();
+            Map<String, Object> result = client.execute(Map.of("lang", "py", "args", List.of("a b", "c"),
+                    "code", """
+                            import os, sys
+                            print(os.getpid(), sys.argv[1:], os.getcwd())
+                            try:
+                                open('/usr/kcr-escape', 'w')
+                            except OSError as e:
+                                print('refused', type(e).__name__)
+                            """)).json();
+            assertEquals(0L, result.get("exit_code"), result.toString());
+            String stdout = (String) result.get("stdout");
+            // Its own pid namespace (a small pid), the request's argv, the working directory, a read-only root.
+            assertTrue(stdout.matches("(?s)[0-9]{1,2} \\['a b', 'c'\\] \\S+\\nrefused \\w+Error\\n"), stdout);
+            assertEquals(1, count(runner.log(), "warm=true"), runner.log());
+        }
+    }
+
+    @Test
+    void aTimeoutKillsTheWarmInterpretersWholeTreeAndTheNextProgramRunsInAFreshOne(@TempDir Path temp)
+            throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
+            RunnerClient client = runner.client();
+            Map<String, Object> slow = client.execute(Map.of("lang", "py", "timeout_ms", 1000, "code", """
+                    import subprocess, time
+                    subprocess.Popen(['sleep', '307.5'])
+                    while True:
+                        time.sleep(0.1)
+                    """)).json();
+            assertEquals(true, slow.get("timed_out"), slow.toString());
+            assertEquals(124L, slow.get("exit_code"));
+            assertTrue(((String) slow.get("stderr")).contains("Execution timed out after 1 seconds"));
+            assertEquals(List.of(), HostProcesses.awaitGone("307.5", 2_000), "the program's child died with it");
+
+            Map<String, Object> next = client.execute(Map.of("lang", "py", "code", "x = 41\nprint(x + 1)",
+                    "capture_state", true)).json();
+            assertEquals("42\n", next.get("stdout"), next.toString());
+            assertTrue(next.get("state") != null, "state captured in the warm path");
+            assertEquals(2, count(runner.log(), "warm=true"), runner.log());
+        }
+    }
+
+    @Test
+    void withRunnerPythonWarmFalseEveryProgramStartsCold(@TempDir Path temp) throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
+                "RUNNER_PYTHON_WARM", "false"))) {
+            Map<String, Object> result = runner.client().execute(Map.of("lang", "py", "code", "print('cold')")).json();
+            assertEquals("cold\n", result.get("stdout"));
+            assertFalse(runner.log().contains("warm=true"), runner.log());
+            assertTrue(runner.log().contains("warm=false"), runner.log());
+        }
+    }
+
+    @Test
+    void preloadedModulesAreImportedBeforeTheProgramArrives(@TempDir Path temp) throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
+                "RUNNER_PYTHON_PRELOAD", "json,decimal,not_a_module_kcr"))) {
+            Map<String, Object> result = runner.client().execute(Map.of("lang", "py", "code",
+                    "import sys\nprint('decimal' in sys.modules, 'not_a_module_kcr' in sys.modules)")).json();
+            assertEquals("True False\n", result.get("stdout"), result.toString());
+            assertTrue(runner.log().contains("warm=true"), runner.log());
+            String log = runner.log();
+            assertTrue(log.indexOf("event=warm_python_ready") >= 0
+                    && log.indexOf("event=warm_python_ready") < log.indexOf("event=ready "),
+                    "ready only once the interpreter has imported its preloads: " + log);
+        }
+    }
+}
