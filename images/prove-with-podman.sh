@@ -115,6 +115,9 @@ for _ in $(seq 1 300); do
 done
 echo "ready after $(( $(date +%s%3N) - started_ms )) ms"
 curl -fsS "http://127.0.0.1:$port/status"; echo
+echo "--- the runner's class-data-sharing archive maps (-Xshare:on fails if it cannot)"
+podman exec kcr-proof /opt/kcr/jre/bin/java -Xshare:on -XX:SharedArchiveFile=/opt/kcr/runner.jsa \
+    -cp /opt/kcr/runner.jar -version 2>&1 | tail -1
 
 execute() {
     echo "--- $1"

@@ -112,8 +112,10 @@ public class ControllerApp {
         String dir = setting("KCR_LOCAL_DIR") == null ? System.getProperty("java.io.tmpdir") + "/kcr-local"
                 : setting("KCR_LOCAL_DIR");
         String sandbox = setting("KCR_LOCAL_SANDBOX") == null ? "bubblewrap" : setting("KCR_LOCAL_SANDBOX");
-        return new LocalPlatform(Path.of(dir), List.of(java, "@" + Path.of(options).toAbsolutePath(), "-jar",
-                Path.of(jar).toAbsolutePath().toString()), Map.of("RUNNER_SANDBOX", sandbox), Clock.systemUTC());
+        LocalPlatform platform = new LocalPlatform(Path.of(dir), List.of(java, "@" + Path.of(options).toAbsolutePath(),
+                "-jar", Path.of(jar).toAbsolutePath().toString()), Map.of("RUNNER_SANDBOX", sandbox), Clock.systemUTC());
+        return "false".equals(setting("KCR_LOCAL_CDS")) ? platform
+                : platform.withClassDataSharing(Path.of(System.getProperty("java.io.tmpdir"), "kcr-cds"));
     }
 
     void stop(@Observes ShutdownEvent event) {

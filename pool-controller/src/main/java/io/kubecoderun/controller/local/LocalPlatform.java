@@ -42,6 +42,7 @@ public final class LocalPlatform implements Platform {
 
     private final Path base;
     private final List<String> runnerCommand;
+    private volatile RunnerArchive archive;
     private final Map<String, String> runnerEnv;
     private final Clock clock;
     private final Map<String, LocalPod> pods = new ConcurrentHashMap<>();
@@ -78,6 +79,24 @@ public final class LocalPlatform implements Platform {
         this.runnerCommand = List.copyOf(runnerCommand);
         this.runnerEnv = Map.copyOf(runnerEnv);
         this.clock = clock;
+    }
+
+    /**
+     * Starts runners with a class-data-sharing archive of their classes kept in {@code archiveDir}, made by one
+     * training run in the background if there is none yet for this runner command ({@link RunnerArchive}).
+     */
+    public LocalPlatform withClassDataSharing(Path archiveDir) {
+        try {
+            RunnerArchive created = new RunnerArchive(runnerCommand, archiveDir);
+            Map<String, String> env = new java.util.HashMap<>(runnerEnv);
+            env.put("RUNNER_LANGUAGE", "py");
+            created.prepareInBackground(env, base.resolve("cds-training"));
+            this.archive = created;
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(LocalPlatform.class.getName()).warning(
+                    "event=runner_cds_failed error=\"" + e.getMessage() + "\" detail=\"runners start without it\"");
+        }
+        return this;
     }
 
     @Override
@@ -122,7 +141,9 @@ public final class LocalPlatform implements Platform {
         try {
             Files.createDirectories(pod.dir.resolve("work"));
             Files.createDirectories(pod.dir.resolve("scratch"));
-            ProcessBuilder builder = new ProcessBuilder(runnerCommand).redirectErrorStream(true);
+            RunnerArchive cds = archive;
+            ProcessBuilder builder = new ProcessBuilder(cds == null ? runnerCommand : cds.command())
+                    .redirectErrorStream(true);
             builder.environment().putAll(runnerEnv);
             builder.environment().putAll(Map.of("RUNNER_PORT", "0", "RUNNER_BIND", "127.0.0.1",
                     "RUNNER_WORKDIR", pod.dir.resolve("work").toString(),
