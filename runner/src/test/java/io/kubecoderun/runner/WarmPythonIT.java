@@ -95,4 +95,37 @@ class WarmPythonIT {
                     "ready only once the interpreter has imported its preloads: " + log);
         }
     }
+
+    /**
+     * With preloads the interpreter exits without freeing the libraries; what a program relies on from a normal
+     * exit still happens: a file left open is flushed, a non-daemon thread finishes, atexit handlers run.
+     */
+    @Test
+    void aPreloadedInterpreterStillFlushesOpenFilesJoinsThreadsAndRunsAtexitHandlers(@TempDir Path temp)
+            throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
+                "RUNNER_PYTHON_PRELOAD", "json,decimal"))) {
+            RunnerClient client = runner.client();
+            Map<String, Object> result = client.execute(Map.of("lang", "py", "code", """
+                    import atexit, threading, time
+                    left_open = open('left-open.txt', 'w')
+                    left_open.write('buffered, never closed\\n')
+                    def later():
+                        time.sleep(0.3)
+                        with open('from-thread.txt', 'w') as f:
+                            f.write('thread finished\\n')
+                    threading.Thread(target=later).start()
+                    atexit.register(lambda: open('from-atexit.txt', 'w').write('atexit ran\\n'))
+                    print('done')
+                    raise SystemExit(3)
+                    """)).json();
+            assertEquals(3L, result.get("exit_code"), result.toString());
+            assertEquals("done\n", result.get("stdout"));
+            Path work = runner.workdir();
+            assertEquals("buffered, never closed\n", java.nio.file.Files.readString(work.resolve("left-open.txt")));
+            assertEquals("thread finished\n", java.nio.file.Files.readString(work.resolve("from-thread.txt")));
+            assertEquals("atexit ran\n", java.nio.file.Files.readString(work.resolve("from-atexit.txt")));
+            assertTrue(runner.log().contains("warm=true"), runner.log());
+        }
+    }
 }
