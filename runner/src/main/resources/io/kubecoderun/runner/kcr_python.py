@@ -135,13 +135,29 @@ def _kcr_exit_fast(status):
 
 def _kcr_serve(control, preload):
     import json
+    import os
     preloaded = False
-    for name in filter(None, preload.split(",")):
-        try:
-            __import__(name)
-            preloaded = True
-        except BaseException:  # a library the image lacks: the program will say so if it needs it
-            pass
+    # Whatever the libraries print while importing (warnings, cache notices) is not the program's output.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    try:
+        for name in filter(None, preload.split(",")):
+            try:
+                __import__(name)
+                preloaded = True
+            except BaseException:  # a library the image lacks: the program will say so if it needs it
+                pass
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (quiet,) + saved:
+            os.close(fd)
     if preloaded:
         import gc
         gc.freeze()  # the libraries' objects: never collected, never scanned at exit

@@ -84,10 +84,12 @@ class WarmPythonIT {
     @Test
     void preloadedModulesAreImportedBeforeTheProgramArrives(@TempDir Path temp) throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
-                "RUNNER_PYTHON_PRELOAD", "json,decimal,not_a_module_kcr"))) {
+                "RUNNER_PYTHON_PRELOAD", "json,decimal,not_a_module_kcr,this"))) {
             Map<String, Object> result = runner.client().execute(Map.of("lang", "py", "code",
                     "import sys\nprint('decimal' in sys.modules, 'not_a_module_kcr' in sys.modules)")).json();
+            // `this` prints the Zen of Python when imported: a preload's output is not the program's.
             assertEquals("True False\n", result.get("stdout"), result.toString());
+            assertEquals("", result.get("stderr"), result.toString());
             assertTrue(runner.log().contains("warm=true"), runner.log());
             String log = runner.log();
             assertTrue(log.indexOf("event=warm_python_ready") >= 0
