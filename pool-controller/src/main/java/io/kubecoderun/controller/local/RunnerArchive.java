@@ -99,6 +99,7 @@ final class RunnerArchive {
             if (!process.waitFor(TRAINING_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+            deleteTree(scratch);
         }
         if (!readySeen || !Files.isRegularFile(partial) || Files.size(partial) == 0) {
             Files.deleteIfExists(partial);
@@ -108,6 +109,14 @@ final class RunnerArchive {
         ready = true;
         LOG.info("event=runner_cds_ready archive=" + archive + " bytes=" + Files.size(archive) + " ms="
                 + (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.fine("event=runner_cds_cleanup_failed path=" + root + " error=" + e.getMessage());
+        }
     }
 
     /** Names the archive after what decides its validity: the jar's bytes, the options, the Java version. */

@@ -39,6 +39,11 @@ class RunnerArchiveIT {
         try (var parts = Files.list(temp.resolve("cds"))) {
             assertFalse(parts.anyMatch(p -> p.toString().endsWith(".part")), "no partial archive left");
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(temp.resolve("training")) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // removed right after the archive is in place
+        }
+        assertFalse(Files.exists(temp.resolve("training")), "the training runner's directories are removed");
 
         // -Xshare:on refuses to start when the archive cannot be mapped for this JVM and class path.
         List<String> check = new ArrayList<>(List.of(command.get(0), command.get(1), "-Xshare:on", option, "-cp",
