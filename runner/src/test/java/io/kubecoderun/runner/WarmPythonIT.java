@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Python interpreter a runner starts ahead (sandboxed, limited, waiting on a FIFO) runs the first Python
- * program exactly as a cold start would: same sandbox, arguments, state, timeout and process-tree kill; the log
- * line says which path ran. Every other Python test of the module runs through it too.
+ * The start-up that makes a sandbox's one request fast. The Python interpreter a runner starts ahead (sandboxed,
+ * limited, waiting on a FIFO) runs the first Python program exactly as a cold start would: same sandbox,
+ * arguments, state, timeout and process-tree kill; the log line says which path ran. Every other Python test of
+ * the module runs through it too. The warm-up leaves the working directory empty.
  */
 class WarmPythonIT {
 
@@ -43,6 +44,17 @@ class WarmPythonIT {
             // Its own pid namespace (a small pid), the request's argv, the working directory, a read-only root.
             assertTrue(stdout.matches("(?s)[0-9]{1,2} \\['a b', 'c'\\] \\S+\\nrefused \\w+Error\\n"), stdout);
             assertEquals(1, count(runner.log(), "warm=true"), runner.log());
+        }
+    }
+
+    @Test
+    void theWarmUpLeavesNothingInTheWorkingDirectory(@TempDir Path temp) throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
+            // It put a file through the file routes and removed it: a first request's listing must be empty.
+            assertEquals(List.of(), runner.client().get("/files").json().get("files"));
+            try (var entries = java.nio.file.Files.list(runner.workdir())) {
+                assertEquals(List.of(), entries.toList());
+            }
         }
     }
 
