@@ -164,4 +164,25 @@ class StandaloneFilesTest extends StandaloneHttp {
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(401, get("/files/" + session, "wrong").statusCode());
     }
+
+    /**
+     * A client offering an h2c upgrade on an upload (curl --http2 on http://) is answered over HTTP/1.1 at once.
+     * With HTTP/2 on, Vert.x switched protocols and then waited 60 s for a body it had already been sent.
+     */
+    @Test
+    void anUploadOfferingAnH2cUpgradeIsAnsweredOverHttp11() throws Exception {
+        MultipartBody body = new MultipartBody().file("file", "h2c.txt", "upgrade me not\n".getBytes());
+        byte[] content = body.build();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String head = "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + KEY + "\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
+                    + "Content-Type: " + body.contentType() + "\r\nContent-Length: " + content.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertEquals("HTTP/1.1 200 OK", status);
+        }
+    }
 }
