@@ -1,42 +1,27 @@
 package io.kubecoderun.core.auth;
 
-import io.kubecoderun.core.testing.RedisServer;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.kubecoderun.core.testing.RedisExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RedisStoredKeysIT extends StoredKeysContract {
-    static RedisServer server;
-    static Redis redis;
-    static final AtomicInteger PREFIXES = new AtomicInteger();
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
     String prefix;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = RedisServer.start();
-        redis = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        server.close();
-    }
 
     @Override
     StoredKeys newStore() {
-        prefix = "k" + PREFIXES.incrementAndGet() + ":";
-        return new RedisStoredKeys(redis, prefix);
+        prefix = REDIS.prefix("k");
+        return new RedisStoredKeys(REDIS.client(), prefix);
     }
 
     @Test
     void anotherReplicaSeesANewKeyAndItsRevocationAtOnce() {
-        StoredKeys other = new RedisStoredKeys(redis, prefix);
+        StoredKeys other = new RedisStoredKeys(REDIS.client(), prefix);
         StoredKeys.CreatedKey created = store.create("shared", T0);
         ApiKeys elsewhere = new ApiKeys(List.of(), null, other);
         assertEquals("key:" + created.stored().id(), elsewhere.authenticate(created.key()).orElseThrow().id());

@@ -1,16 +1,14 @@
 package io.kubecoderun.core.registry;
 
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.core.testing.RedisExtension;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,24 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The contract against a real redis-server, each test under its own key prefix; plus what only Redis can do. */
 class RedisLeaseRegistryIT extends LeaseRegistryContract {
-    static RedisServer server;
-    static Redis redis;
-    static final AtomicInteger PREFIXES = new AtomicInteger();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = RedisServer.start();
-        redis = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
 
     @Override
     LeaseRegistry newRegistry() {
-        return new RedisLeaseRegistry(redis, "test" + PREFIXES.incrementAndGet() + ":");
+        return new RedisLeaseRegistry(REDIS.client(), REDIS.prefix("test"));
     }
 
     /**
@@ -44,8 +30,8 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
      */
     @Test
     void aCancelAfterTheHandOverReturnsTheLeaseInsteadOfLosingThePod() throws Exception {
-        String prefix = "raw" + PREFIXES.incrementAndGet() + ":";
-        RedisLeaseRegistry raw = new RedisLeaseRegistry(redis, prefix);
+        String prefix = REDIS.prefix("raw");
+        RedisLeaseRegistry raw = new RedisLeaseRegistry(REDIS.client(), prefix);
         raw.stats("py"); // loads the library
         String key = prefix + "{pool:py}:";
         String channel = key + "events";
@@ -64,14 +50,14 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
         for (String arg : args) {
             request.arg(arg);
         }
-        return redis.send(request).toCompletionStage().toCompletableFuture().get();
+        return REDIS.client().send(request).toCompletionStage().toCompletableFuture().get();
     }
 
     @Test
     void aRedisRestartedWithoutDataIsDetectedAndTheRegistryKeepsWorking() throws Exception {
         registry.markInitialized();
         registry.offer(pod("py"), epoch);
-        server.restartEmpty();
+        REDIS.server().restartEmpty();
         // The pooled client reconnects; the library is gone with the data and must be loaded again.
         long until = System.currentTimeMillis() + 10_000;
         boolean answered = false;

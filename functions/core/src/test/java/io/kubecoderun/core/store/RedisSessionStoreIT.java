@@ -1,37 +1,23 @@
 package io.kubecoderun.core.store;
 
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.core.testing.RedisExtension;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RedisSessionStoreIT extends SessionStoreContract {
-    static RedisServer server;
-    static Redis redis;
-    static final AtomicInteger PREFIXES = new AtomicInteger();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = RedisServer.start();
-        redis = server.client();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
 
     @Override
     SessionStore newStore() {
-        return new RedisSessionStore(redis, "s" + PREFIXES.incrementAndGet() + ":", Clock.systemUTC());
+        return new RedisSessionStore(REDIS.client(), REDIS.prefix("s"), Clock.systemUTC());
     }
 
     @Test
