@@ -1,5 +1,7 @@
 package io.kubecoderun.controller;
 
+import io.kubecoderun.runner.EnvReader;
+
 import io.kubecoderun.controller.kubernetes.SandboxPodSettings;
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
@@ -65,23 +67,16 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
                 r.string("K8S_DATA_SIZE_LIMIT", "1Gi"), r.string("K8S_TMP_SIZE_LIMIT", "256Mi"), maxAge,
                 r.seconds("K8S_JOB_DEADLINE", 900), r.seconds("K8S_JOB_TTL", 60));
         boolean jobOnExhaustion = r.bool("POD_POOL_EXHAUSTION_TRIGGER", true);
-        if (!r.problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid controller configuration:\n  " + String.join("\n  ", r.problems));
+        if (!r.problems().isEmpty()) {
+            throw new IllegalArgumentException("invalid controller configuration:\n  "
+                    + String.join("\n  ", r.problems()));
         }
         return new ControllerSettings(enabled, warmup, pools, jobOnExhaustion, reconcile, pods);
     }
 
-    private static final class Reader {
-        private final java.util.function.Function<String, String> env;
-        private final List<String> problems = new ArrayList<>();
-
+    private static final class Reader extends EnvReader {
         Reader(java.util.function.Function<String, String> env) {
-            this.env = env;
-        }
-
-        String string(String name, String fallback) {
-            String value = env.apply(name);
-            return value == null || value.isBlank() ? fallback : value.strip();
+            super(env);
         }
 
         boolean bool(String name, boolean fallback) {
@@ -93,28 +88,10 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
                 case "true", "1", "yes", "on" -> true;
                 case "false", "0", "no", "off" -> false;
                 default -> {
-                    problems.add(name + "=" + value + " is not true or false");
+                    problems().add(name + "=" + value + " is not true or false");
                     yield fallback;
                 }
             };
-        }
-
-        int integer(String name, int fallback, int min, int max) {
-            String value = string(name, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                int parsed = Integer.parseInt(value);
-                if (parsed < min || parsed > max) {
-                    problems.add(name + "=" + value + " is outside " + min + ".." + max);
-                    return fallback;
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                problems.add(name + "=" + value + " is not a whole number");
-                return fallback;
-            }
         }
 
         /** Seconds as a whole number, as the original configuration writes them. */
@@ -141,7 +118,7 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
             for (String item : list(name)) {
                 String[] kv = item.split("=", 2);
                 if (kv.length != 2 || kv[0].isBlank()) {
-                    problems.add(name + ": '" + item + "' is not key=value");
+                    problems().add(name + ": '" + item + "' is not key=value");
                 } else {
                     map.put(kv[0].strip(), kv[1].strip());
                 }

@@ -4,7 +4,6 @@ import io.kubecoderun.runner.lang.Languages;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,21 +105,21 @@ public record RunnerConfig(
                 !r.oneOf("RUNNER_PYTHON_WARM", "true", List.of("true", "false")).equals("false"),
                 r.string("RUNNER_PYTHON_PRELOAD", ""));
         if (!config.pythonPreload().matches("[A-Za-z0-9_.,]*")) {
-            r.problems.add("RUNNER_PYTHON_PRELOAD must be comma-separated module names");
+            r.problems().add("RUNNER_PYTHON_PRELOAD must be comma-separated module names");
         }
         if (config.defaultTimeout().compareTo(config.maxTimeout()) > 0) {
-            r.problems.add("RUNNER_DEFAULT_TIMEOUT (" + config.defaultTimeout() + ") exceeds RUNNER_MAX_TIMEOUT ("
+            r.problems().add("RUNNER_DEFAULT_TIMEOUT (" + config.defaultTimeout() + ") exceeds RUNNER_MAX_TIMEOUT ("
                     + config.maxTimeout() + ")");
         }
         if (config.scratch().startsWith(config.workdir())) {
-            r.problems.add("RUNNER_SCRATCH must not lie inside RUNNER_WORKDIR: build files would look like outputs");
+            r.problems().add("RUNNER_SCRATCH must not lie inside RUNNER_WORKDIR: build files would look like outputs");
         }
         String parent = config.cgroupParent();
         if (!parent.equals("auto") && !parent.equals("off") && !parent.startsWith("/sys/fs/cgroup/")) {
-            r.problems.add("RUNNER_CGROUP_PARENT must be auto, off or a path under /sys/fs/cgroup/");
+            r.problems().add("RUNNER_CGROUP_PARENT must be auto, off or a path under /sys/fs/cgroup/");
         }
-        if (!r.problems.isEmpty()) {
-            throw new ConfigException(r.problems);
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
         }
         return config;
     }
@@ -132,50 +131,19 @@ public record RunnerConfig(
         }
     }
 
-    private static final class Reader {
+    private static final class Reader extends EnvReader {
         private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b?)", Pattern.CASE_INSENSITIVE);
         private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
 
-        private final Map<String, String> env;
-        private final List<String> problems = new ArrayList<>();
-
         Reader(Map<String, String> env) {
-            this.env = env;
-        }
-
-        private String raw(String name) {
-            String value = env.get(name);
-            return value == null || value.isBlank() ? null : value.strip();
-        }
-
-        String string(String name, String fallback) {
-            String value = raw(name);
-            return value == null ? fallback : value;
-        }
-
-        int integer(String name, int fallback, int min, int max) {
-            String value = raw(name);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                int parsed = Integer.parseInt(value);
-                if (parsed < min || parsed > max) {
-                    problems.add(name + "=" + value + " is outside " + min + ".." + max);
-                    return fallback;
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                problems.add(name + "=" + value + " is not a whole number");
-                return fallback;
-            }
+            super(env::get);
         }
 
         Path path(String name, String fallback) {
             String value = string(name, fallback);
             Path path = Path.of(value);
             if (!path.isAbsolute()) {
-                problems.add(name + "=" + value + " must be an absolute path");
+                problems().add(name + "=" + value + " must be an absolute path");
             }
             return path.normalize();
         }
@@ -183,19 +151,19 @@ public record RunnerConfig(
         String oneOf(String name, String fallback, List<String> allowed) {
             String value = string(name, fallback).toLowerCase(Locale.ROOT);
             if (!allowed.contains(value)) {
-                problems.add(name + "=" + value + " must be one of " + allowed);
+                problems().add(name + "=" + value + " must be one of " + allowed);
                 return fallback;
             }
             return value;
         }
 
         String language(String name) {
-            String value = raw(name);
+            String value = string(name, null);
             if (value == null) {
                 return null;
             }
             return Languages.find(value).map(l -> l.id()).orElseGet(() -> {
-                problems.add(name + "=" + value + " is not a supported language");
+                problems().add(name + "=" + value + " is not a supported language");
                 return null;
             });
         }
@@ -204,12 +172,12 @@ public record RunnerConfig(
             String value = string(name, fallback);
             Matcher m = DURATION.matcher(value);
             if (!m.matches()) {
-                problems.add(name + "=" + value + " is not a duration (examples: 30s, 1500ms, 5m; a bare number is seconds)");
+                problems().add(name + "=" + value + " is not a duration (examples: 30s, 1500ms, 5m; a bare number is seconds)");
                 return parseDuration(fallback);
             }
             Duration d = parseDuration(value);
             if (d.isZero()) {
-                problems.add(name + " must be positive");
+                problems().add(name + " must be positive");
             }
             return d;
         }
@@ -233,12 +201,12 @@ public record RunnerConfig(
             String value = string(name, fallback);
             Matcher m = SIZE.matcher(value);
             if (!m.matches()) {
-                problems.add(name + "=" + value + " is not a size (examples: 65536, 64KiB, 512MiB, 1g)");
+                problems().add(name + "=" + value + " is not a size (examples: 65536, 64KiB, 512MiB, 1g)");
                 return parseSize(fallback);
             }
             long bytes = parseSize(value);
             if (bytes < min || bytes > max) {
-                problems.add(name + "=" + value + " is outside " + min + ".." + max + " bytes");
+                problems().add(name + "=" + value + " is outside " + min + ".." + max + " bytes");
                 return parseSize(fallback);
             }
             return bytes;
