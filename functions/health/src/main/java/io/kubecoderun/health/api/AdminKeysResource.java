@@ -1,6 +1,7 @@
 package io.kubecoderun.health.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
@@ -36,11 +37,11 @@ public class AdminKeysResource {
     private static final Logger LOG = Logger.getLogger(AdminKeysResource.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{12}");
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Inject
     Authenticator authenticator;
+    @Inject
+    ObjectMapper mapper;
 
     private StoredKeys admin(HttpHeaders headers) {
         try {
@@ -58,7 +59,7 @@ public class AdminKeysResource {
         StoredKeys keys = admin(headers); // credentials first: nothing about the body is said to a stranger
         JsonNode json;
         try {
-            json = JSON.readTree(body == null || body.length == 0 ? "{}".getBytes() : body);
+            json = mapper.readTree(body == null || body.length == 0 ? "{}".getBytes() : body);
         } catch (java.io.IOException e) {
             throw new ApiException.Unprocessable("malformed JSON");
         }
