@@ -50,7 +50,9 @@ public record ControllerSettings(boolean poolEnabled, boolean warmupOnStartup, L
             pools.add(new PoolSpec(language.id(), enabled ? target : 0, batch, grace, maxAge));
         }
         ReconcilerSettings defaults = ReconcilerSettings.defaults(consumerId);
-        ReconcilerSettings reconcile = defaults.withInterval(r.seconds("POD_POOL_REPLENISH_INTERVAL", 1));
+        ReconcilerSettings reconcile = defaults.withInterval(r.seconds("POD_POOL_REPLENISH_INTERVAL", 1))
+                .withRefillDeferral(Duration.ofMillis(r.integer("POD_POOL_REFILL_DEFERRAL_MS",
+                        (int) defaults.refillDeferral().toMillis(), 0, 60_000)));
         String registry = r.string("K8S_IMAGE_REGISTRY", "kubecoderun");
         String tag = r.string("K8S_IMAGE_TAG", "latest");
         Map<String, String> images = new LinkedHashMap<>();

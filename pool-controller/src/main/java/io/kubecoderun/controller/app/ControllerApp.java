@@ -99,7 +99,6 @@ public class ControllerApp {
         PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
                 settings.pools(), settings.reconcile(), Clock.systemUTC(), metrics)
                 .warmupOnStartup(settings.warmupOnStartup()));
-        registry.onLease(language -> controller.wake());
         controller.start(settings.reconcile());
         return controller;
     }

@@ -4,10 +4,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
+import io.kubecoderun.core.registry.Subscription;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -67,6 +69,31 @@ public final class KubernetesPlatform implements Platform {
             out.add(toSandbox(pod, language, labels.get(SandboxPods.LABEL_REQUEST)));
         }
         return out;
+    }
+
+    /** Calls {@code listener} when a pod's phase as the controller sees it changes, and when a pod is gone. */
+    @Override
+    public Subscription onPodsChanged(Runnable listener) {
+        ResourceEventHandler<Pod> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                // Created by this controller (it counts the creation in flight) or listed at start: nothing to act on.
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod after) {
+                if (toSandbox(before, "", null).phase() != toSandbox(after, "", null).phase()) {
+                    listener.run();
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                listener.run();
+            }
+        };
+        informer.addEventHandler(handler);
+        return () -> informer.removeEventHandler(handler);
     }
 
     private SandboxPod toSandbox(Pod pod, String language, String requestId) {

@@ -3,6 +3,7 @@ package io.kubecoderun.controller.local;
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
+import io.kubecoderun.core.registry.Subscription;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,6 +47,7 @@ public final class LocalPlatform implements Platform {
     private final Map<String, String> runnerEnv;
     private final Clock clock;
     private final Map<String, LocalPod> pods = new ConcurrentHashMap<>();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final class LocalPod {
         final String language;
@@ -102,6 +104,12 @@ public final class LocalPlatform implements Platform {
     @Override
     public String name() {
         return "local";
+    }
+
+    /** Runners start on the cores that run the executions: a JVM start costs 300-400 ms of CPU. */
+    @Override
+    public boolean sharesCoresWithExecutions() {
+        return true;
     }
 
     @Override
@@ -172,11 +180,19 @@ public final class LocalPlatform implements Platform {
                 Matcher m = READY.matcher(line);
                 if (pod.port < 0 && m.find()) {
                     pod.port = Integer.parseInt(m.group(1));
+                    listeners.forEach(Runnable::run);
                 }
             }
         } catch (IOException e) {
             // The runner's output ended with it, or its directory was removed after deletion.
         }
+        listeners.forEach(Runnable::run); // it exited
+    }
+
+    @Override
+    public Subscription onPodsChanged(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.kubecoderun.controller.platform;
 
+import io.kubecoderun.core.registry.Subscription;
+
 import java.util.List;
 
 /**
@@ -22,6 +24,22 @@ public interface Platform extends AutoCloseable {
 
     /** Starts deleting the pod, only if it still has this uid. */
     void delete(SandboxPod pod) throws PlatformException;
+
+    /**
+     * True when a starting pod takes its CPU from the same few cores that run executions (runner processes on
+     * one machine): a replacement started at lease time would slow the very execution that leased its
+     * predecessor, so the controller lets it wait for that execution while the pool has idle pods. False on a
+     * cluster, where the scheduler places pods and a replacement should start as early as possible.
+     */
+    default boolean sharesCoresWithExecutions() {
+        return false;
+    }
+
+    /**
+     * Calls {@code listener} when a pod may have become ready, failed or gone, so the controller offers or
+     * replaces it at once rather than at its next periodic pass. Best effort; closing stops the calls.
+     */
+    Subscription onPodsChanged(Runnable listener);
 
     @Override
     void close();

@@ -1,6 +1,10 @@
 package io.kubecoderun.controller.reconcile;
 
+import io.kubecoderun.core.registry.Subscription;
+
+import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,8 +12,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the reconciler on one thread: every {@code interval}, and at once when a lease is announced (the
- * replacement starts at lease time). A failing pass (Redis or the API server down) is logged and retried on the
+ * Runs the reconciler on one thread: every {@code interval}, and at once when a lease begins or ends (the
+ * replacement starts at lease time, or as the execution ends where pods share its cores; the used pod is deleted
+ * at release). A failing pass (Redis or the API server down) is logged and retried on the
  * next tick; it never stops the loop.
  */
 public final class PoolController implements AutoCloseable {
@@ -19,22 +24,29 @@ public final class PoolController implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("kcr-pool-controller").unstarted(r));
     private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile List<Subscription> subscriptions = List.of();
 
     public PoolController(PoolReconciler reconciler) {
         this.reconciler = reconciler;
     }
 
+    /** Passes every {@code interval}, and whenever the registry or the platform reports a change. */
     public void start(ReconcilerSettings settings) {
+        subscriptions = reconciler.subscribe(this::wake);
         loop.scheduleWithFixedDelay(this::pass, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for a pass now (coalesced with one already pending). */
+    /** Asks for a pass now (coalesced with one already pending); nothing once closed. */
     public void wake() {
         if (wakePending.compareAndSet(false, true)) {
-            loop.execute(() -> {
-                wakePending.set(false);
-                pass();
-            });
+            try {
+                loop.execute(() -> {
+                    wakePending.set(false);
+                    pass();
+                });
+            } catch (RejectedExecutionException closed) {
+                // A late event for a controller that has stopped (it lost leadership, or the app stops).
+            }
         }
     }
 
@@ -52,6 +64,7 @@ public final class PoolController implements AutoCloseable {
 
     @Override
     public void close() {
+        subscriptions.forEach(Subscription::close);
         loop.shutdownNow();
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);

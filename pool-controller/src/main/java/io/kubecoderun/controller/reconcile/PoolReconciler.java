@@ -13,6 +13,7 @@ import io.kubecoderun.core.registry.LeaseRegistry;
 import io.kubecoderun.core.registry.OfferOutcome;
 import io.kubecoderun.core.registry.PodRef;
 import io.kubecoderun.core.registry.PodState;
+import io.kubecoderun.core.registry.Subscription;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
 import java.time.Clock;
@@ -60,6 +61,8 @@ public final class PoolReconciler {
     private static final int DELETED = 1;
     private static final int COLD_STARTS = 2;
     private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
+    /** Per language, since when its replacements have waited for running executions ({@link #refillWaits}). */
+    private final Map<String, Instant> refillWaitingSince = new HashMap<>();
     private boolean firstPass = true;
     private Instant backoffUntil = Instant.MIN;
     private boolean warmupOnStartup = true;
@@ -86,6 +89,20 @@ public final class PoolReconciler {
     public PoolReconciler warmupOnStartup(boolean warmup) {
         this.warmupOnStartup = warmup;
         return this;
+    }
+
+    /**
+     * Calls {@code wake} whenever a pass would find something to do before the next periodic one: a lease begun
+     * or ended (registry), a pod ready, failed or gone (platform). Close both subscriptions when done.
+     */
+    public List<Subscription> subscribe(Runnable wake) {
+        Subscription leases = registry.onLeaseChange(language -> wake.run());
+        try {
+            return List.of(leases, platform.onPodsChanged(wake));
+        } catch (RuntimeException e) {
+            leases.close();
+            throw e;
+        }
     }
 
     /** False once the registry refused an offer for a stale epoch: another controller leads now. */
@@ -178,7 +195,8 @@ public final class PoolReconciler {
             offered.remove(pod.name());
             delete(pod, deletion.reason().name().toLowerCase(java.util.Locale.ROOT));
         }
-        for (int i = 0; i < plan.creates(); i++) {
+        int creates = refillWaits(language, states, now) ? 0 : plan.creates();
+        for (int i = 0; i < creates; i++) {
             if (!create(language, null, now)) {
                 break;
             }
@@ -188,6 +206,22 @@ public final class PoolReconciler {
         long starting = observed.stream()
                 .filter(p -> p.phase() == io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING).count();
         report(language, effective.target(), starting, now);
+    }
+
+    /**
+     * Whether this pass leaves {@code language}'s replacements for later: only where pods share the cores that
+     * run executions, while an execution of the language runs and another pod is idle to serve the next request,
+     * and for at most {@link ReconcilerSettings#refillDeferral()} from when that began. The release wakes the
+     * controller, so the replacement starts as the execution ends instead of slowing it.
+     */
+    private boolean refillWaits(String language, Map<String, PodState> states, Instant now) {
+        if (!platform.sharesCoresWithExecutions() || settings.refillDeferral().isZero()
+                || !states.containsValue(PodState.LEASED) || !states.containsValue(PodState.IDLE)) {
+            refillWaitingSince.remove(language);
+            return false;
+        }
+        Instant since = refillWaitingSince.computeIfAbsent(language, l -> now);
+        return Duration.between(since, now).compareTo(settings.refillDeferral()) < 0;
     }
 
     private void tally(String language, int what) {

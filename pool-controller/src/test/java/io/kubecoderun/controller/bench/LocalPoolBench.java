@@ -65,7 +65,6 @@ public final class LocalPoolBench {
             PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
                     List.of(new PoolSpec("py", pool, 10, Duration.ofMinutes(1), null)), settings, Clock.systemUTC(),
                     metrics));
-            registry.onLease(language -> controller.wake());
             controller.start(settings);
             ExecutorService workers = Executors.newCachedThreadPool();
             try {

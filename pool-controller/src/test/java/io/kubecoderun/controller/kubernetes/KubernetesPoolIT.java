@@ -95,15 +95,16 @@ class KubernetesPoolIT {
                 Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(1));
     }
 
+    /** Between periodic passes; a test sets it before starting. */
+    Duration interval = Duration.ofMillis(200);
+
     private PoolController startController(PoolSpec... specs) {
         platform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
         closeables.add(platform);
         metrics = new PoolMetrics();
-        ReconcilerSettings settings = ReconcilerSettings.defaults("it-" + PREFIXES.get())
-                .withInterval(Duration.ofMillis(200));
+        ReconcilerSettings settings = ReconcilerSettings.defaults("it-" + PREFIXES.get()).withInterval(interval);
         PoolController started = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
                 List.of(specs), settings, Clock.systemUTC(), metrics));
-        registry.onLease(language -> started.wake());
         closeables.add(started);
         started.start(settings);
         controller = started;
@@ -134,6 +135,19 @@ class KubernetesPoolIT {
         registry.release(got.lease());
         await("used pod deleted, pool at target", () -> pods("py") == 2 && registry.stats("py").idle() == 2);
         assertEquals(3, kubelet.podsSeen.get(), "two at start and one replacement");
+    }
+
+    @Test
+    void podsTurningReadyLeasesAndReleasesEachWakeTheControllerWithoutWaitingForItsPeriodicPass() throws Exception {
+        interval = Duration.ofMinutes(10); // one pass at start, then only the pod watch and Redis pub/sub
+        startController(spec("py", 2, Duration.ofMinutes(1)));
+        await("offered as soon as the watch shows them ready", () -> registry.stats("py").idle() == 2);
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        await("replacement created at lease time, offered when ready",
+                () -> pods("py") == 3 && registry.stats("py").idle() == 2);
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"));
+        assertTrue(registry.release(got.lease()));
+        await("the used pod deleted at release", () -> pods("py") == 2);
     }
 
     @Test

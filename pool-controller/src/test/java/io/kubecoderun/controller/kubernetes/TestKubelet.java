@@ -48,6 +48,9 @@ final class TestKubelet implements AutoCloseable {
     private final Map<String, Process> runners = new ConcurrentHashMap<>();
     private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
     private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
+    /** Pods deleted, so that a runner still starting for one is stopped instead of outliving the test run. */
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
     private final ExecutorService work = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-kubelet");
         t.setDaemon(true);
@@ -73,6 +76,7 @@ final class TestKubelet implements AutoCloseable {
                             Math::max);
                     work.execute(() -> start(pod));
                 } else if (action == Action.DELETED) {
+                    deleted.add(name);
                     Process process = runners.remove(name);
                     if (process != null) {
                         process.destroyForcibly();
@@ -176,11 +180,19 @@ final class TestKubelet implements AutoCloseable {
             env.put("RUNNER_SCRATCH", Files.createDirectories(dir.resolve("tmp")).toString());
             Process process = builder.start();
             runners.put(name, process);
+            if (closed || deleted.contains(name)) {
+                // Deleted, or the kubelet closed, while this runner started: it would hold its address forever.
+                runners.remove(name);
+                process.destroyForcibly();
+                return;
+            }
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+                    StandardCharsets.UTF_8)); java.io.Writer log = Files.newBufferedWriter(dir.resolve("runner.log"))) {
                 String line;
                 boolean reported = false;
                 while ((line = reader.readLine()) != null) {
+                    log.write(line + "\n");
+                    log.flush();
                     if (!reported && READY.matcher(line).find()) {
                         reported = true;
                         setStatus(name, new PodStatusBuilder().withPhase("Running").withPodIP(ip)
@@ -208,6 +220,7 @@ final class TestKubelet implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         podWatch.close();
         jobWatch.close();
         runners.values().forEach(Process::destroyForcibly);

@@ -49,6 +49,8 @@ class LocalPoolIT {
     LeaseRegistry registry;
     PoolMetrics metrics;
     PoolController controller;
+    /** Between periodic passes; a test sets it before starting. */
+    Duration interval = Duration.ofMillis(200);
 
     @AfterEach
     void tearDown() throws Exception {
@@ -68,10 +70,12 @@ class LocalPoolIT {
                 Clock.systemUTC());
         closeables.add(platform);
         metrics = new PoolMetrics();
-        ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(Duration.ofMillis(200));
+        // A deferral no test run outlasts: a replacement that starts during a lease started for a reason other
+        // than the clock (nothing idle, or a bug).
+        ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(interval)
+                .withRefillDeferral(Duration.ofSeconds(60));
         controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(), List.of(specs),
                 settings, Clock.systemUTC(), metrics).warmupOnStartup(warmup));
-        registry.onLease(language -> controller.wake());
         closeables.add(controller);
         controller.start(settings);
     }
@@ -92,14 +96,35 @@ class LocalPoolIT {
 
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         assertEquals(Acquisition.Outcome.HIT, got.outcome());
-        await("the replacement is started at lease time", () -> podCount("py") == 3);
         Map<String, Object> result = runOnLease(got.lease(), "py", "print(sum(range(1, 11)))");
         assertEquals("55\n", result.get("stdout"));
+        Thread.sleep(600); // three passes
+        assertEquals(2, podCount("py"), "runners share these cores: the replacement waits for the execution");
         assertTrue(registry.release(got.lease()));
+        await("the replacement starts as the execution ends", () -> metrics.podsCreated.get() == 4);
         await("the used runner is deleted", () -> platform.process(got.lease().pod().name()).isEmpty());
         await("the pool is back to target", () -> registry.stats("py").idle() == 2 && podCount("py") == 2);
         assertEquals(4, metrics.podsCreated.get(), "2 + 1 at start, one replacement");
         assertEquals(Map.of("used", 1L), metrics.deletionsByReason());
+
+        Acquisition first = registry.acquire("py", TTL, Duration.ZERO);
+        Acquisition second = registry.acquire("py", TTL, Duration.ZERO);
+        assertTrue(first.acquired() && second.acquired());
+        await("with nothing idle the replacements start at lease time", () -> metrics.podsCreated.get() == 6);
+        assertTrue(registry.release(first.lease()) && registry.release(second.lease()));
+    }
+
+    @Test
+    void runnersReadyLeasesAndReleasesEachWakeTheControllerWithoutWaitingForItsPeriodicPass() throws Exception {
+        interval = Duration.ofMinutes(10); // one pass at start, then only what the platform and the registry report
+        start(new InMemoryLeaseRegistry(), spec("py", 1));
+        await("offered as soon as its runner is ready", () -> registry.stats("py").idle() == 1);
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        await("nothing idle: the replacement starts at lease time and is offered when ready",
+                () -> metrics.podsCreated.get() == 2 && registry.stats("py").idle() == 1);
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"));
+        assertTrue(registry.release(got.lease()));
+        await("the used runner deleted at release", () -> platform.process(got.lease().pod().name()).isEmpty());
     }
 
     @Test

@@ -52,6 +52,11 @@ class PoolReconcilerBackoffTest {
         }
 
         @Override
+        public io.kubecoderun.core.registry.Subscription onPodsChanged(Runnable listener) {
+            return () -> { }; // the test runs every pass itself
+        }
+
+        @Override
         public void close() {
         }
     }

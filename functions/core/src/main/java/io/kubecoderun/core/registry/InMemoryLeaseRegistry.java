@@ -130,9 +130,7 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     }
 
     private Lease grant(Pool pool, PodRef pod, String leaseId, long deadline) {
-        for (java.util.function.Consumer<String> listener : leaseListeners) {
-            listener.accept(pod.language()); // listeners only wake a thread; they must not call back in
-        }
+        announce(pod.language());
         pool.state.put(pod.name(), "leased:" + leaseId);
         pool.leaseToPod.put(leaseId, pod.name());
         pool.deadlines.put(leaseId, deadline);
@@ -223,7 +221,14 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
             return false;
         }
         endLease(pool, lease.id(), name);
+        announce(lease.pod().language());
         return true;
+    }
+
+    private void announce(String language) {
+        for (java.util.function.Consumer<String> listener : leaseListeners) {
+            listener.accept(language); // listeners only wake a thread; they must not call back in
+        }
     }
 
     private static void endLease(Pool pool, String leaseId, String name) {
@@ -347,8 +352,9 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
-    public void onLease(java.util.function.Consumer<String> listener) {
+    public Subscription onLeaseChange(java.util.function.Consumer<String> listener) {
         leaseListeners.add(listener);
+        return () -> leaseListeners.remove(listener);
     }
 
     @Override

@@ -88,10 +88,11 @@ public interface LeaseRegistry extends AutoCloseable {
     void recordAcquireTime(String language, long nanos);
 
     /**
-     * Controller: calls {@code listener} with the language whenever a pod is leased, so the replacement can be
-     * started at lease time rather than at the next periodic reconcile. Best effort: a missed call only delays.
+     * Controller: calls {@code listener} with the language whenever a pod is leased or released, so the
+     * replacement is started and the used pod deleted at once rather than at the next periodic reconcile. Best
+     * effort: a missed call only delays. Closing the subscription stops the calls.
      */
-    void onLease(java.util.function.Consumer<String> listener);
+    Subscription onLeaseChange(java.util.function.Consumer<String> listener);
 
     /** Controller: every pod of {@code language} the registry knows, by name, with its state. */
     java.util.Map<String, PodState> podStates(String language);

@@ -68,7 +68,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         return pool(language) + "events";
     }
 
-    /** The channel on which every lease of {@code language} is announced ("leased <pod>"). */
+    /** The channel on which every lease and release of {@code language} is announced ("leased <pod>", "released <pod>"). */
     public String eventsChannel(String language) {
         return channel(language);
     }
@@ -190,7 +190,8 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public boolean release(Lease lease) {
-        return fcall("kcr_release", lease.pod().language(), lease.id(), lease.pod().name()).toLong() == 1;
+        return fcall("kcr_release", lease.pod().language(), lease.id(), lease.pod().name(),
+                channel(lease.pod().language())).toLong() == 1;
     }
 
     @Override
@@ -322,7 +323,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
-    public void onLease(java.util.function.Consumer<String> listener) {
+    public Subscription onLeaseChange(java.util.function.Consumer<String> listener) {
         RedisConnection connection = await(redis.connect(), COMMAND_TIMEOUT);
         String marker = "{pool:";
         connection.handler(message -> {
@@ -339,6 +340,11 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         connection.exceptionHandler(e -> LOG.warning("event=lease_subscription_failed error=" + e.getMessage()));
         subscriptions.add(connection);
         await(connection.send(Request.cmd(Command.PSUBSCRIBE).arg(prefix + "{pool:*}:events")), COMMAND_TIMEOUT);
+        return () -> {
+            if (subscriptions.remove(connection)) {
+                connection.close();
+            }
+        };
     }
 
     @Override

@@ -124,11 +124,12 @@ local function end_lease(p, lease_id, name)
   redis.call('RPUSH', p .. 'done', name)
 end
 
--- release(keys: P) args: lease id, pod name -> 1 | 0
+-- release(keys: P) args: lease id, pod name, channel (optional: older callers pass none) -> 1 | 0
 redis.register_function('kcr_release', function(keys, args)
-  local p, lease_id, name = keys[1], args[1], args[2]
+  local p, lease_id, name, channel = keys[1], args[1], args[2], args[3]
   if redis.call('HGET', p .. 'lease', lease_id) ~= name then return 0 end
   end_lease(p, lease_id, name)
+  if channel then redis.call('PUBLISH', channel, 'released ' .. name) end
   return 1
 end)
 

@@ -336,13 +336,25 @@ abstract class LeaseRegistryContract {
     }
 
     @Test
-    void leasesAreAnnouncedToListenersWithTheirLanguage() throws Exception {
+    void leasesAndReleasesAreAnnouncedToListenersWithTheirLanguage() throws Exception {
         java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
-        registry.onLease(heard::add);
+        Subscription subscription = registry.onLeaseChange(heard::add);
         Thread.sleep(100); // a subscription over the network settles
         registry.offer(pod("js"), epoch);
+        Acquisition got = registry.acquire("js", TTL, NO_WAIT);
+        assertTrue(got.acquired());
+        assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the lease");
+        assertFalse(registry.release(new Lease("not-the-holder", got.lease().pod(), got.lease().deadlineMs())));
+        assertTrue(registry.release(got.lease()));
+        assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the release");
+        assertNull(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS),
+                "a refused release announces nothing: " + heard);
+
+        subscription.close();
+        subscription.close();
+        registry.offer(pod("js"), epoch);
         assertTrue(registry.acquire("js", TTL, NO_WAIT).acquired());
-        assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertNull(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "closed: " + heard);
     }
 
     @Test

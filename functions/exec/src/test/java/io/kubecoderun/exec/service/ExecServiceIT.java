@@ -69,7 +69,6 @@ class ExecServiceIT {
                 List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(1), null),
                         new PoolSpec("bash", 0, 10, Duration.ofMinutes(1), null)),
                 settings, Clock.systemUTC(), new PoolMetrics()));
-        registry.onLease(language -> controller.wake());
         controller.start(settings);
         sessions = new InMemorySessionStore(Clock.systemUTC());
         files = new LocalDiskFileStore(base.resolve("files"));
