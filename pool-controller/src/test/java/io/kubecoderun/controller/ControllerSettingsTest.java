@@ -35,6 +35,18 @@ class ControllerSettingsTest {
         assertEquals("kubecoderun/kubecoderun-cpp:latest", s.pods().image("c"));
         assertNull(s.pods().runtimeClassName());
         assertEquals(Duration.ofSeconds(1), s.reconcile().interval());
+        assertEquals(Duration.ofSeconds(2), s.reconcile().refillDeferral());
+    }
+
+    @Test
+    void theRefillDeferralIsReadInMillisecondsAndCanBeSwitchedOff() {
+        assertEquals(Duration.ofMillis(750), ControllerSettings.fromEnvironment(
+                Map.of("POD_POOL_REFILL_DEFERRAL_MS", "750"), "c").reconcile().refillDeferral());
+        assertEquals(Duration.ZERO, ControllerSettings.fromEnvironment(
+                Map.of("POD_POOL_REFILL_DEFERRAL_MS", "0"), "c").reconcile().refillDeferral());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ControllerSettings
+                .fromEnvironment(Map.of("POD_POOL_REFILL_DEFERRAL_MS", "-1"), "c"));
+        assertTrue(e.getMessage().contains("POD_POOL_REFILL_DEFERRAL_MS"), e.getMessage());
     }
 
     @Test
