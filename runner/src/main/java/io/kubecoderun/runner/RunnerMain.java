@@ -103,7 +103,8 @@ public final class RunnerMain {
         HealthEndpoint health = new HealthEndpoint(ready::get);
         ClaimEndpoint claims = new ClaimEndpoint(claim, config.podUid(), config.podName(), config.language(),
                 ready::get, executor::availableLanguages);
-        ExecuteEndpoint execute = new ExecuteEndpoint(executor, claim, config.maxRequestBytes(), ready::get);
+        ExecuteEndpoint execute = new ExecuteEndpoint(executor, claim, config.podUid(), workspace,
+                config.maxRequestBytes(), ready::get);
         FilesEndpoint files = new FilesEndpoint(workspace, claim);
         Router router = new Router()
                 .exact("/health", health::health)

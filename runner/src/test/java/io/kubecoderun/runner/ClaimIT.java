@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The single-use claim. The failure it prevents: a registry glitch hands one warm pod to two requests, and the
@@ -55,6 +57,58 @@ class ClaimIT {
             assertEquals(409, again.status());
             assertEquals("already_used", again.json().get("error_type"));
             assertEquals(true, anonymous.get("/status").json().get("used"));
+        }
+    }
+
+    @Test
+    void anExecuteClaimsTheRunnerItselfOnlyAsThePodTheCallerLeased() throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
+                "RUNNER_POD_UID", "uid-123", "RUNNER_LANGUAGE", "python"))) {
+            RunnerClient anonymous = runner.client();
+            RunnerClient holder = runner.client().withLease("lease-A");
+            Map<String, Object> program = Map.of("lang", "py", "code",
+                    "import os\nos.makedirs('d', exist_ok=True)\nopen('d/out.txt', 'w').write('hi')\nprint(1)",
+                    "list_files", true);
+
+            RunnerClient.Reply wrongPod = holder.executeClaiming("uid-999", program);
+            assertEquals(409, wrongPod.status(), "an address now served by another pod");
+            assertEquals("pod_mismatch", wrongPod.json().get("error_type"));
+            RunnerClient.Reply bareClaim = anonymous.postJson("/claim", Map.of("lease_id", "lease-X", "pod_uid", "uid-9"));
+            assertEquals(409, bareClaim.status(), "the bare claim checks the leased pod's uid as well");
+            assertEquals("pod_mismatch", bareClaim.json().get("error_type"));
+            RunnerClient.Reply noLease = anonymous.executeClaiming("uid-123", program);
+            assertEquals(400, noLease.status());
+            assertEquals("invalid_lease", noLease.json().get("error_type"));
+            Map<String, Object> status = anonymous.get("/status").json();
+            assertEquals(false, status.get("claimed"), "refused requests claim nothing");
+            assertEquals(false, status.get("used"));
+
+            RunnerClient.Reply ran = holder.executeClaiming("uid-123", program);
+            assertEquals(200, ran.status(), ran.raw());
+            assertEquals("1\n", ran.json().get("stdout"));
+            status = anonymous.get("/status").json();
+            assertEquals(true, status.get("claimed"));
+            assertEquals("lease-A", status.get("lease_id"));
+            assertEquals(true, status.get("used"));
+            assertEquals(anonymous.withLease("lease-A").get("/files").json().get("files"), ran.json().get("files"),
+                    "the listing in the answer is the one GET /files gives");
+            assertEquals(false, ran.json().get("files_truncated"));
+            assertTrue(ran.raw().contains("\"path\":\"d/out.txt\""), ran.raw());
+
+            RunnerClient.Reply other = runner.client().withLease("lease-B").executeClaiming("uid-123", program);
+            assertEquals(409, other.status());
+            assertEquals("already_claimed", other.json().get("error_type"));
+            RunnerClient.Reply again = holder.executeClaiming("uid-123", program);
+            assertEquals("already_used", again.json().get("error_type"), "still one execution per claim");
+        }
+    }
+
+    @Test
+    void withoutListFilesTheAnswerCarriesNoListing() throws Exception {
+        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_LANGUAGE", "python"))) {
+            RunnerClient.Reply ran = runner.client().execute(Map.of("lang", "py", "code", "open('x', 'w')"));
+            assertEquals(200, ran.status());
+            assertFalse(ran.json().containsKey("files"), ran.raw());
         }
     }
 

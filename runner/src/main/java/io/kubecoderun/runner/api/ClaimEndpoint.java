@@ -46,7 +46,11 @@ public final class ClaimEndpoint {
         } catch (WireException e) {
             throw new RunnerException.BadRequest(e.errorType(), e.getMessage());
         }
-        claim.claim(request.leaseId());
+        if (request.podUid() != null) {
+            claim.claimFor(request.leaseId(), request.podUid(), podUid);
+        } else {
+            claim.claim(request.leaseId());
+        }
         Exchanges.sendJson(exchange, 200, status().toJson());
     }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.exec.Executor;
+import io.kubecoderun.runner.files.Workspace;
 import io.kubecoderun.runner.http.Exchanges;
 import io.kubecoderun.runner.http.Router;
 import io.kubecoderun.runner.wire.ExecuteRequest;
@@ -14,17 +15,26 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-/** {@code POST /execute}: one execution at a time; a second concurrent request gets 409. */
+/**
+ * {@code POST /execute}: one execution at a time; a second concurrent request gets 409. With
+ * {@link Claim#CLAIM_HEADER} it claims the runner first; with {@code list_files} the answer carries the working
+ * directory's listing.
+ */
 public final class ExecuteEndpoint {
     private final Executor executor;
     private final Claim claim;
+    private final String podUid;
+    private final Workspace workspace;
     private final long maxRequestBytes;
     private final BooleanSupplier ready;
     private final AtomicBoolean busy = new AtomicBoolean();
 
-    public ExecuteEndpoint(Executor executor, Claim claim, long maxRequestBytes, BooleanSupplier ready) {
+    public ExecuteEndpoint(Executor executor, Claim claim, String podUid, Workspace workspace, long maxRequestBytes,
+                           BooleanSupplier ready) {
         this.executor = executor;
         this.claim = claim;
+        this.podUid = podUid;
+        this.workspace = workspace;
         this.maxRequestBytes = maxRequestBytes;
         this.ready = ready;
     }
@@ -35,6 +45,10 @@ public final class ExecuteEndpoint {
             throw new RunnerException.Unavailable("shutting_down", "the runner is shutting down");
         }
         String lease = exchange.getRequestHeaders().getFirst(Claim.LEASE_HEADER);
+        String claimFor = exchange.getRequestHeaders().getFirst(Claim.CLAIM_HEADER);
+        if (claimFor != null) {
+            claim.claimFor(lease, claimFor, podUid);
+        }
         claim.authorize(lease);
         ExecuteRequest request;
         try {
@@ -55,6 +69,10 @@ public final class ExecuteEndpoint {
             if (lease == null) {
                 executor.prestartPython(); // an unclaimed runner serves again; a claimed one never does
             }
+        }
+        if (request.listFiles()) {
+            Workspace.Listing listing = workspace.list();
+            response = response.withFiles(listing.files(), listing.truncated());
         }
         Exchanges.sendJson(exchange, 200, response.toJson());
     }

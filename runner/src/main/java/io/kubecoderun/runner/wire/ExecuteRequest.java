@@ -6,17 +6,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /execute} body: {@code {lang, code, args?, timeout_ms?, state?, capture_state?}}.
+ * {@code POST /execute} body: {@code {lang, code, args?, timeout_ms?, state?, capture_state?, list_files?}}.
  *
  * <p>{@code args} that is an array of scalars becomes argv (numbers and booleans as text); any other JSON value is
  * ignored, as the public API promises. {@code state} is base64 of raw cloudpickle bytes (the caller decompresses).
- * {@code timeoutMs} is 0 when the caller left it to the runner's default.
+ * {@code timeoutMs} is 0 when the caller left it to the runner's default. {@code listFiles} asks for the working
+ * directory's listing (as {@code GET /files} gives it) in the answer, saving the caller that round trip.
  */
 public record ExecuteRequest(String lang, String code, List<String> args, long timeoutMs, byte[] state,
-                             boolean captureState) {
+                             boolean captureState, boolean listFiles) {
 
     public ExecuteRequest {
         args = List.copyOf(args);
+    }
+
+    public ExecuteRequest(String lang, String code, List<String> args, long timeoutMs, byte[] state,
+                          boolean captureState) {
+        this(lang, code, args, timeoutMs, state, captureState, false);
     }
 
     public static ExecuteRequest fromJson(Map<String, Object> json) {
@@ -39,7 +45,8 @@ public record ExecuteRequest(String lang, String code, List<String> args, long t
             }
         }
         boolean captureState = Fields.optionalBoolean(json, "capture_state", false);
-        return new ExecuteRequest(lang, code, argv(json.get("args")), timeoutMs, state, captureState);
+        return new ExecuteRequest(lang, code, argv(json.get("args")), timeoutMs, state, captureState,
+                Fields.optionalBoolean(json, "list_files", false));
     }
 
     private static List<String> argv(Object args) {
@@ -73,6 +80,9 @@ public record ExecuteRequest(String lang, String code, List<String> args, long t
             json.put("state", Base64.getEncoder().encodeToString(state));
         }
         json.put("capture_state", captureState);
+        if (listFiles) {
+            json.put("list_files", true);
+        }
         return json;
     }
 }

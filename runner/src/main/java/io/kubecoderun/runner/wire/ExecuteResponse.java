@@ -11,13 +11,29 @@ import java.util.Map;
  * {@code stderr}. {@code truncated} is true when either stream hit the cap ({@code stdout_truncated} and
  * {@code stderr_truncated} say which). {@code state} (base64 of raw cloudpickle bytes) is present only when the
  * caller asked for it and the program left something to keep. {@code oom_killed} says the memory limit ended it.
+ * {@code files} (with {@code files_truncated}) is the working directory after the run, as {@code GET /files}
+ * lists it, when the request asked for it ({@code list_files}); null otherwise.
  */
 public record ExecuteResponse(int exitCode, String stdout, String stderr, boolean timedOut, long executionTimeMs,
                               byte[] state, List<StateError> stateErrors, boolean stdoutTruncated,
-                              boolean stderrTruncated, boolean oomKilled, String language) {
+                              boolean stderrTruncated, boolean oomKilled, String language, List<FileEntry> files,
+                              boolean filesTruncated) {
 
     public ExecuteResponse {
         stateErrors = List.copyOf(stateErrors);
+        files = files == null ? null : List.copyOf(files);
+    }
+
+    public ExecuteResponse(int exitCode, String stdout, String stderr, boolean timedOut, long executionTimeMs,
+                           byte[] state, List<StateError> stateErrors, boolean stdoutTruncated,
+                           boolean stderrTruncated, boolean oomKilled, String language) {
+        this(exitCode, stdout, stderr, timedOut, executionTimeMs, state, stateErrors, stdoutTruncated,
+                stderrTruncated, oomKilled, language, null, false);
+    }
+
+    public ExecuteResponse withFiles(List<FileEntry> listed, boolean truncated) {
+        return new ExecuteResponse(exitCode, stdout, stderr, timedOut, executionTimeMs, state, stateErrors,
+                stdoutTruncated, stderrTruncated, oomKilled, language, listed, truncated);
     }
 
     public boolean truncated() {
@@ -44,6 +60,14 @@ public record ExecuteResponse(int exitCode, String stdout, String stderr, boolea
         json.put("stderr_truncated", stderrTruncated);
         json.put("oom_killed", oomKilled);
         json.put("language", language);
+        if (files != null) {
+            List<Object> listed = new ArrayList<>(files.size());
+            for (FileEntry entry : files) {
+                listed.add(entry.toJson());
+            }
+            json.put("files", listed);
+            json.put("files_truncated", filesTruncated);
+        }
         return json;
     }
 
@@ -54,6 +78,13 @@ public record ExecuteResponse(int exitCode, String stdout, String stderr, boolea
         if (json.get("state_errors") instanceof List<?> list) {
             for (Object item : list) {
                 errors.add(StateError.fromJson((Map<String, Object>) item));
+            }
+        }
+        List<FileEntry> files = null;
+        if (json.get("files") instanceof List<?> list) {
+            files = new ArrayList<>(list.size());
+            for (Object item : list) {
+                files.add(FileEntry.fromJson((Map<String, Object>) item));
             }
         }
         return new ExecuteResponse(
@@ -67,6 +98,8 @@ public record ExecuteResponse(int exitCode, String stdout, String stderr, boolea
                 Fields.optionalBoolean(json, "stdout_truncated", false),
                 Fields.optionalBoolean(json, "stderr_truncated", false),
                 Fields.optionalBoolean(json, "oom_killed", false),
-                Fields.optionalString(json, "language"));
+                Fields.optionalString(json, "language"),
+                files,
+                Fields.optionalBoolean(json, "files_truncated", false));
     }
 }

@@ -81,6 +81,12 @@ public final class RunnerClient {
         return postJson("/execute", body);
     }
 
+    /** {@code POST /execute} that claims the runner for this client's lease, as the pod {@code podUid}. */
+    public Reply executeClaiming(String podUid, Map<String, Object> body) throws IOException {
+        return send(request("/execute").header("Content-Type", "application/json").header("X-Claim-Pod-Uid", podUid)
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build());
+    }
+
     public Reply get(String path) throws IOException {
         return send(request(path).GET().build());
     }

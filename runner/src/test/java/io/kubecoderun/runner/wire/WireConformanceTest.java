@@ -80,6 +80,29 @@ class WireConformanceTest {
     }
 
     @Test
+    void theListingTravelsOnlyWhenAskedFor() {
+        ExecuteRequest asked = ExecuteRequest.fromJson(Json.parseObject(
+                "{\"lang\":\"py\",\"code\":\"x\",\"list_files\":true}"));
+        assertTrue(asked.listFiles());
+        assertTrue(ExecuteRequest.fromJson(Json.parseObject(Json.write(asked.toJson()))).listFiles());
+        assertFalse(ExecuteRequest.fromJson(Json.parseObject("{\"lang\":\"py\",\"code\":\"x\"}")).listFiles());
+        assertFalse(new ExecuteRequest("py", "x", List.of(), 0, null, false).toJson().containsKey("list_files"));
+
+        ExecuteResponse plain = new ExecuteResponse(0, "", "", false, 1, null, List.of(), false, false, false, "py");
+        assertFalse(plain.toJson().containsKey("files"));
+        assertEquals(null, ExecuteResponse.fromJson(Json.parseObject(Json.write(plain.toJson()))).files());
+        ExecuteResponse listed = plain.withFiles(List.of(new FileEntry("a/b.txt", 3, 5, "ab")), true);
+        assertTrue(Json.write(listed.toJson()).endsWith(
+                "\"files\":[{\"path\":\"a/b.txt\",\"size\":3,\"mtime_ms\":5,\"sha256\":\"ab\"}],\"files_truncated\":true}"));
+        ExecuteResponse back = ExecuteResponse.fromJson(Json.parseObject(Json.write(listed.toJson())));
+        assertEquals(listed.files(), back.files());
+        assertTrue(back.filesTruncated());
+        assertEquals(List.of(), ExecuteResponse.fromJson(Json.parseObject(Json.write(plain.withFiles(List.of(), false)
+                        .toJson()))).files(),
+                "an empty listing is not a missing one");
+    }
+
+    @Test
     void executeResponseLeavesStateOutWhenThereIsNone() {
         ExecuteResponse response = new ExecuteResponse(0, "", "", false, 1, null, List.of(), false, false, false, "c");
         assertFalse(response.toJson().containsKey("state"));

@@ -96,13 +96,30 @@ public final class ExecService {
         Lease lease = null;
         try {
             long t0 = System.nanoTime();
-            lease = leaseAndClaim(language.id(), timeout);
-            long t1 = System.nanoTime();
-            Map<String, String> inputHashes = mountInputs(lease, inputs, request);
+            long t1;
+            long t2;
+            ExecuteResponse response;
+            Map<String, String> inputHashes;
             byte[] state = language.id().equals(PYTHON) ? loadState(session) : null;
-            long t2 = System.nanoTime();
-            ExecuteResponse response = runners.execute(lease, new ExecuteRequest(language.id(), request.code(),
-                    request.args(), timeout.toMillis(), state, language.id().equals(PYTHON)), timeout);
+            ExecuteRequest execute = new ExecuteRequest(language.id(), request.code(), request.args(),
+                    timeout.toMillis(), state, language.id().equals(PYTHON), true);
+            if (inputs.isEmpty()) {
+                // Nothing to put first: the execute claims the runner itself, one round trip instead of two.
+                Started<ExecuteResponse> started = lease(language.id(), timeout, false,
+                        leased -> runners.execute(leased, execute, timeout, true));
+                lease = started.lease();
+                t1 = started.leasedAt();
+                t2 = t1;
+                inputHashes = Map.of();
+                response = started.result();
+            } else {
+                Started<RunnerStatus> claimed = lease(language.id(), timeout, true, this::claim);
+                lease = claimed.lease();
+                t1 = System.nanoTime();
+                inputHashes = mountInputs(lease, inputs, request);
+                t2 = System.nanoTime();
+                response = runners.execute(lease, execute, timeout, false);
+            }
             long t3 = System.nanoTime();
             List<ExecResult.OutputFile> outputs = collectOutputs(lease, session, inputs, inputHashes, response);
             long t4 = System.nanoTime();
@@ -110,8 +127,8 @@ public final class ExecService {
             sessions.touch(session.id(), settings.sessionTtl());
             long t5 = System.nanoTime();
             String status = response.timedOut() ? "timeout" : response.exitCode() == 0 ? "ok" : "error";
-            // Where the time went, for an operator and for the latency breakdown: lease+claim, inputs+state in,
-            // the runner's execute call (of which ms= ran the code), outputs, state out + session.
+            // Where the time went, for an operator and for the latency breakdown: lease (+ claim when there are
+            // inputs), inputs in, the runner's execute call (of which ms= ran the code), outputs, state out + session.
             LOG.info("event=exec lang=" + language.id() + " status=" + status + " ms=" + response.executionTimeMs()
                     + " files=" + outputs.size() + " lease_ms=" + millis(t1 - t0) + " in_ms=" + millis(t2 - t1)
                     + " run_ms=" + millis(t3 - t2) + " out_ms=" + millis(t4 - t3) + " save_ms=" + millis(t5 - t4));
@@ -198,7 +215,18 @@ public final class ExecService {
         return inputs;
     }
 
-    private Lease leaseAndClaim(String language, Duration timeout) {
+    /** A leased runner, what the first call to it returned, and when the lease was granted. */
+    private record Started<T>(Lease lease, T result, long leasedAt) {
+    }
+
+    /**
+     * Leases a runner and makes the first call, which claims it; a runner that cannot be claimed (dead, claimed by
+     * another lease, not the leased pod) is released and the next one tried, up to the configured attempts. With
+     * {@code claimOnly} the first call is the bare claim and any failure is retried; otherwise it is the execute
+     * that claims, and only failures where nothing ran are (no connection, or the claim refused).
+     */
+    private <T> Started<T> lease(String language, Duration timeout, boolean claimOnly,
+                                 java.util.function.Function<Lease, T> firstCall) {
         Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
         for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
             long start = System.nanoTime();
@@ -215,20 +243,33 @@ public final class ExecService {
                         + " sandbox became available; try again", 2);
             }
             Lease lease = got.lease();
-            registry.recordAcquireTime(language, System.nanoTime() - began); // /metrics/pool acquire_ms, all replicas
+            long leasedAt = System.nanoTime();
+            registry.recordAcquireTime(language, leasedAt - began); // /metrics/pool acquire_ms, all replicas
             try {
-                RunnerStatus status = runners.claim(lease);
-                if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {
-                    throw new RunnerClient.RunnerRefusedException(409, "pod uid mismatch");
-                }
-                return lease;
+                return new Started<>(lease, firstCall.apply(lease), leasedAt);
             } catch (RunnerClient.RunnerUnreachableException | RunnerClient.RunnerRefusedException e) {
+                boolean nothingRan = claimOnly
+                        || (e instanceof RunnerClient.RunnerUnreachableException u ? !u.reached()
+                        : ((RunnerClient.RunnerRefusedException) e).claimRefused());
+                if (!nothingRan) {
+                    registry.release(lease);
+                    throw e;
+                }
                 LOG.warning("event=claim_failed pod=" + lease.pod().name() + " attempt=" + attempt + " error="
                         + e.getMessage());
                 registry.release(lease);
             }
         }
         throw new ApiException.Unavailable("no_sandbox", "no reachable " + language + " sandbox; try again", 2);
+    }
+
+    /** The bare claim (before inputs go in); the runner must report the leased pod's uid. */
+    private RunnerStatus claim(Lease lease) {
+        RunnerStatus status = runners.claim(lease);
+        if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {
+            throw new RunnerClient.RunnerRefusedException(409, "pod uid mismatch");
+        }
+        return status;
     }
 
     /** Streams each input into the sandbox; returns name → sha256 as the runner stored it. */
@@ -267,7 +308,8 @@ public final class ExecService {
         }
         List<ExecResult.OutputFile> outputs = new ArrayList<>();
         int skipped = 0;
-        for (FileEntry entry : runners.listFiles(lease)) {
+        // The listing came with the answer; a runner from before list_files needs the extra call.
+        for (FileEntry entry : response.files() != null ? response.files() : runners.listFiles(lease)) {
             String known = inputHashes.get(entry.path());
             if (known != null && known.equals(entry.sha256())) {
                 continue; // an untouched input

@@ -2,6 +2,7 @@ package io.kubecoderun.exec.service;
 
 import io.kubecoderun.core.registry.Lease;
 import io.kubecoderun.runner.http.Json;
+import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.FileEntry;
@@ -30,28 +31,53 @@ public final class RunnerClient {
     /** Time beyond the execution's own deadline for the runner to answer (compile, kill, collect). */
     private static final Duration EXECUTE_MARGIN = Duration.ofSeconds(30);
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(2);
+    private static final String CLAIM_HEADER = io.kubecoderun.runner.Claim.CLAIM_HEADER;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT).build();
 
     /** The runner did not answer (connection refused, reset, timed out). */
     public static final class RunnerUnreachableException extends RuntimeException {
+        private final boolean reached;
+
         public RunnerUnreachableException(String message, Throwable cause) {
             super(message, cause);
+            this.reached = !(cause instanceof java.net.ConnectException
+                    || cause instanceof java.net.http.HttpConnectTimeoutException);
+        }
+
+        /** False when no connection could be made: the request never arrived, so nothing of it ran. */
+        public boolean reached() {
+            return reached;
         }
     }
 
     /** The runner answered with an error status. */
     public static final class RunnerRefusedException extends RuntimeException {
         private final int status;
+        private final String body;
 
         public RunnerRefusedException(int status, String body) {
             super("runner answered " + status + ": " + body);
             this.status = status;
+            this.body = body;
         }
 
         public int status() {
             return status;
+        }
+
+        /** The runner refused to be claimed (another lease holds it, or it is not the leased pod): nothing ran. */
+        public boolean claimRefused() {
+            if (status != 409) {
+                return false;
+            }
+            try {
+                Object type = Json.parseObject(body).get("error_type");
+                return "already_claimed".equals(type) || "pod_mismatch".equals(type);
+            } catch (RuntimeException notJson) {
+                return false;
+            }
         }
     }
 
@@ -81,10 +107,14 @@ public final class RunnerClient {
         }
     }
 
-    /** Claims the sandbox for the lease; the status it returns must name the leased pod. */
+    /**
+     * Claims the sandbox for the lease, as the leased pod (another pod at that address refuses: 409
+     * {@code pod_mismatch}); the status it returns must name the leased pod.
+     */
     public RunnerStatus claim(Lease lease) {
         HttpResponse<String> response = send(request(lease, "/claim", CONNECT_TIMEOUT.multipliedBy(2))
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lease_id", lease.id())))).build(),
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(
+                        new ClaimRequest(lease.id(), lease.pod().uid()).toJson()))).build(),
                 HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
         return RunnerStatus.fromJson(Json.parseObject(response.body()));
@@ -100,11 +130,19 @@ public final class RunnerClient {
         return FileEntry.fromJson(Json.parseObject(response.body()));
     }
 
-    public ExecuteResponse execute(Lease lease, ExecuteRequest body, Duration timeout) {
-        HttpResponse<String> response = send(request(lease, "/execute", timeout.plus(EXECUTE_MARGIN))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body.toJson()))).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /**
+     * Runs the program. With {@code claim} the request claims the runner for the lease itself (as the leased pod's
+     * uid), saving {@link #claim}'s round trip; a refused claim is a {@link RunnerRefusedException} whose
+     * {@link RunnerRefusedException#claimRefused()} is true, and nothing ran.
+     */
+    public ExecuteResponse execute(Lease lease, ExecuteRequest body, Duration timeout, boolean claim) {
+        HttpRequest.Builder request = request(lease, "/execute", timeout.plus(EXECUTE_MARGIN))
+                .header("Content-Type", "application/json");
+        if (claim) {
+            request.header(CLAIM_HEADER, lease.pod().uid());
+        }
+        HttpResponse<String> response = send(request.POST(HttpRequest.BodyPublishers.ofString(
+                Json.write(body.toJson()))).build(), HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
         return ExecuteResponse.fromJson(Json.parseObject(response.body()));
     }

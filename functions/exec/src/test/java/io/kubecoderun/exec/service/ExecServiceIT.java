@@ -10,6 +10,7 @@ import io.kubecoderun.controller.reconcile.RunnerProbe;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.core.registry.PodRef;
 import io.kubecoderun.core.state.InMemoryStateTier;
 import io.kubecoderun.core.state.TieredStateStore;
 import io.kubecoderun.core.store.FileRecord;
@@ -53,13 +54,14 @@ class ExecServiceIT {
     static InMemorySessionStore sessions;
     static LocalDiskFileStore files;
     static ExecService service;
+    static InMemoryLeaseRegistry registry;
     /** What the service reported to its observer, as "leased lang outcome source" and "finished lang status". */
     static final List<String> OBSERVED = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     @BeforeAll
     static void start() throws Exception {
         base = Files.createTempDirectory("kcr-exec-it");
-        InMemoryLeaseRegistry registry = new InMemoryLeaseRegistry();
+        registry = new InMemoryLeaseRegistry();
         List<String> runner = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "@" + Path.of(System.getProperty("runner.jvm.options", "../../runner/jvm.options")).toAbsolutePath(),
                 "-jar", Path.of(System.getProperty("runner.jar", "../../runner/target/runner.jar")).toAbsolutePath().toString());
@@ -118,6 +120,46 @@ class ExecServiceIT {
     static byte[] download(String sessionId, String fileId) throws Exception {
         try (InputStream in = files.open(FileRecord.objectKey(sessionId, fileId))) {
             return in.readAllBytes();
+        }
+    }
+
+    /**
+     * The runners the registry hands out first cannot be claimed: one is gone (its port closed), the other's
+     * address now belongs to another pod. Each is released and the next tried; the code runs once, on a real
+     * runner, and nothing runs or is claimed on the recycled address. With inputs (the bare claim first) and
+     * without (the execute claims).
+     */
+    @Test
+    void runnersThatCannotBeClaimedAreSkippedAndTheCodeRunsOnceElsewhere() throws Exception {
+        for (boolean withInput : List.of(false, true)) {
+            var warm = List.of(registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30)).lease(),
+                    registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30)).lease());
+            try {
+                int closedPort;
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                    closedPort = socket.getLocalPort();
+                }
+                PodRef recycled = warm.get(0).pod();
+                // Epoch 1: the controller's, the first taken from this fresh registry.
+                assertEquals(io.kubecoderun.core.registry.OfferOutcome.IDLE, registry.offer(
+                        new PodRef("py", "kcr-py-gone", "uid-gone", "127.0.0.1", closedPort), 1));
+                assertEquals(io.kubecoderun.core.registry.OfferOutcome.IDLE, registry.offer(
+                        new PodRef("py", "kcr-py-was", "uid-was", recycled.ip(), recycled.port()), 1));
+                String session = sessions.create(ALICE.id(), null, Duration.ofHours(1)).id();
+                List<ExecRequest.InputFile> inputs = withInput
+                        ? List.of(new ExecRequest.InputFile(upload(ALICE, session, "in.txt", "x".getBytes()).id(),
+                        session, "in.txt")) : List.of();
+                ExecResult result = service.execute(ALICE, py("import os\nprint(sorted(os.listdir('.')))", session,
+                        inputs));
+                assertEquals(withInput ? "['in.txt']\n" : "[]\n", result.stdout(), "ran once, on a real runner");
+                var status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + recycled.ip() + ":" + recycled.port() + "/status")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(status.contains("\"claimed\":false") && status.contains("\"used\":false"),
+                        "nothing claimed or run on the recycled address: " + status);
+            } finally {
+                warm.forEach(registry::release);
+            }
         }
     }
 
