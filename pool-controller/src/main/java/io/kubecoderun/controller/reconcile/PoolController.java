@@ -12,10 +12,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the reconciler on one thread: every {@code interval}, and at once when a lease begins or ends (the
- * replacement starts at lease time, or as the execution ends where pods share its cores; the used pod is deleted
- * at release). A failing pass (Redis or the API server down) is logged and retried on the
- * next tick; it never stops the loop.
+ * Runs the reconciler on one thread: every {@code interval}, and at once when a lease begins or ends or a pod
+ * turns ready, fails or goes (the replacement starts at lease time, or as the execution ends where pods share its
+ * cores; the used pod is deleted at release; a ready pod is offered at once). A failing pass (Redis or the API
+ * server down) is logged and retried on the next tick; it never stops the loop.
  */
 public final class PoolController implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PoolController.class.getName());

@@ -1,6 +1,7 @@
 package io.kubecoderun.exec.service;
 
 import io.kubecoderun.core.registry.Lease;
+import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.http.Json;
 import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.ExecuteRequest;
@@ -31,7 +32,6 @@ public final class RunnerClient {
     /** Time beyond the execution's own deadline for the runner to answer (compile, kill, collect). */
     private static final Duration EXECUTE_MARGIN = Duration.ofSeconds(30);
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(2);
-    private static final String CLAIM_HEADER = io.kubecoderun.runner.Claim.CLAIM_HEADER;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT).build();
@@ -139,7 +139,7 @@ public final class RunnerClient {
         HttpRequest.Builder request = request(lease, "/execute", timeout.plus(EXECUTE_MARGIN))
                 .header("Content-Type", "application/json");
         if (claim) {
-            request.header(CLAIM_HEADER, lease.pod().uid());
+            request.header(Claim.CLAIM_HEADER, lease.pod().uid());
         }
         HttpResponse<String> response = send(request.POST(HttpRequest.BodyPublishers.ofString(
                 Json.write(body.toJson()))).build(), HttpResponse.BodyHandlers.ofString());
