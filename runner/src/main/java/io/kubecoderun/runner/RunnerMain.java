@@ -148,6 +148,9 @@ public final class RunnerMain {
                 io.kubecoderun.runner.http.Json.write(executor.execute(request).toJson());
             }
             workspace.list();
+            if (executor.availableLanguages().contains("py") && config.warmPython()) {
+                executor.warmHandover(config.scratch());
+            }
             selfRequest("GET", "/status", "");
             // The file routes a request's inputs and outputs take (first use measured at 12.8 ms for a PUT):
             // a file in, listed, read, removed again, so nothing of it is left to look like an output.

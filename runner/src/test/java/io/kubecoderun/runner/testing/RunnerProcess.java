@@ -148,6 +148,26 @@ public final class RunnerProcess implements AutoCloseable {
         throw new IOException("no VmRSS for " + process.pid());
     }
 
+    /**
+     * The log once {@code needle} occurs in it {@code times} times, or after 10 s: the runner writes its
+     * {@code event=execute} line off the answer's path, so it may follow the answer by a moment.
+     */
+    public String awaitLog(String needle, int times) throws InterruptedException {
+        long until = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < until) {
+            String text = log.toString();
+            int found = 0;
+            for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
+                found++;
+            }
+            if (found >= times) {
+                return text;
+            }
+            Thread.sleep(10);
+        }
+        return log.toString();
+    }
+
     /** Everything the runner logged so far; once it has exited, everything it ever logged. */
     public String log() {
         if (!process.isAlive()) {
