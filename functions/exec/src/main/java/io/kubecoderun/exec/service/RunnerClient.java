@@ -42,8 +42,19 @@ public final class RunnerClient {
 
         public RunnerUnreachableException(String message, Throwable cause) {
             super(message, cause);
-            this.reached = !(cause instanceof java.net.ConnectException
-                    || cause instanceof java.net.http.HttpConnectTimeoutException);
+            this.reached = !neverConnected(cause);
+        }
+
+        /** A failure to open the connection (refused, no route, connect timeout, unknown host), at any depth. */
+        private static boolean neverConnected(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                        || t instanceof java.net.http.HttpConnectTimeoutException
+                        || t instanceof java.net.UnknownHostException) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** False when no connection could be made: the request never arrived, so nothing of it ran. */
