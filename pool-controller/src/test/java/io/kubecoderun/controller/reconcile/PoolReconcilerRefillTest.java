@@ -34,6 +34,8 @@ class PoolReconcilerRefillTest {
         final boolean sharesCores;
         final Map<String, SandboxPod> pods = new LinkedHashMap<>();
         final List<String> created = new ArrayList<>();
+        /** Subscriptions to pod changes still open. */
+        final java.util.concurrent.atomic.AtomicInteger subscribed = new java.util.concurrent.atomic.AtomicInteger();
 
         RecordingPlatform(boolean sharesCores) {
             this.sharesCores = sharesCores;
@@ -71,7 +73,8 @@ class PoolReconcilerRefillTest {
 
         @Override
         public io.kubecoderun.core.registry.Subscription onPodsChanged(Runnable listener) {
-            return () -> { }; // the test runs every pass itself
+            subscribed.incrementAndGet(); // never calls: these tests run every pass themselves
+            return subscribed::decrementAndGet;
         }
 
         @Override
