@@ -1,5 +1,6 @@
 package io.kubecoderun.runner;
 
+import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
 /**
@@ -28,18 +29,14 @@ public final class Claim {
     }
 
     /**
-     * The claim a request makes for itself: refused (409) when this runner knows its pod uid and it is not the one
-     * the caller leased (a recycled address), or when another lease holds the claim.
+     * Claims for {@code request}'s lease; when the request names the pod it leased, refused (409) by a runner that
+     * knows its own {@code podUid} and is another pod (a recycled address), before anything is claimed.
      */
-    public synchronized void claimFor(String lease, String leasedPodUid, String podUid) {
-        if (lease == null || lease.isBlank() || lease.length() > 128) {
-            throw new RunnerException.BadRequest("invalid_lease",
-                    CLAIM_HEADER + " needs a lease id of 1 to 128 characters in " + LEASE_HEADER);
+    public synchronized void claim(ClaimRequest request, String podUid) {
+        if (request.podUid() != null && !podUid.isEmpty() && !podUid.equals(request.podUid())) {
+            throw new RunnerException.Conflict("pod_mismatch", "this runner is not the pod " + request.podUid());
         }
-        if (!podUid.isEmpty() && !podUid.equals(leasedPodUid)) {
-            throw new RunnerException.Conflict("pod_mismatch", "this runner is not the pod " + leasedPodUid);
-        }
-        claim(lease);
+        claim(request.leaseId());
     }
 
     /** Rejects a request whose lease header does not match the claim. */

@@ -46,11 +46,7 @@ public final class ClaimEndpoint {
         } catch (WireException e) {
             throw new RunnerException.BadRequest(e.errorType(), e.getMessage());
         }
-        if (request.podUid() != null) {
-            claim.claimFor(request.leaseId(), request.podUid(), podUid);
-        } else {
-            claim.claim(request.leaseId());
-        }
+        claim.claim(request, podUid);
         Exchanges.sendJson(exchange, 200, status().toJson());
     }
 

@@ -7,6 +7,7 @@ import io.kubecoderun.runner.exec.Executor;
 import io.kubecoderun.runner.files.Workspace;
 import io.kubecoderun.runner.http.Exchanges;
 import io.kubecoderun.runner.http.Router;
+import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.WireException;
@@ -47,7 +48,12 @@ public final class ExecuteEndpoint {
         String lease = exchange.getRequestHeaders().getFirst(Claim.LEASE_HEADER);
         String claimFor = exchange.getRequestHeaders().getFirst(Claim.CLAIM_HEADER);
         if (claimFor != null) {
-            claim.claimFor(lease, claimFor, podUid);
+            try {
+                claim.claim(ClaimRequest.of(lease, claimFor), podUid);
+            } catch (WireException e) {
+                throw new RunnerException.BadRequest("invalid_lease", Claim.CLAIM_HEADER + " needs a lease id in "
+                        + Claim.LEASE_HEADER + ": " + e.getMessage());
+            }
         }
         claim.authorize(lease);
         ExecuteRequest request;

@@ -10,9 +10,7 @@ import io.kubecoderun.runner.wire.FileEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,12 +53,8 @@ public final class FilesEndpoint {
 
     private void list(HttpExchange exchange) throws IOException {
         Workspace.Listing listing = workspace.list();
-        List<Object> files = new ArrayList<>(listing.files().size());
-        for (FileEntry entry : listing.files()) {
-            files.add(entry.toJson());
-        }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("files", files);
+        body.put("files", FileEntry.toJson(listing.files()));
         body.put("truncated", listing.truncated());
         Exchanges.sendJson(exchange, 200, body);
     }

@@ -13,11 +13,15 @@ public record ClaimRequest(String leaseId, String podUid) {
     }
 
     public static ClaimRequest fromJson(Map<String, Object> json) {
-        String leaseId = Fields.requiredString(json, "lease_id");
-        if (leaseId.isBlank() || leaseId.length() > 128) {
+        return of(Fields.requiredString(json, "lease_id"), Fields.optionalString(json, "pod_uid"));
+    }
+
+    /** A claim from its parts (the body of {@code /claim}, or the headers of a claiming {@code /execute}). */
+    public static ClaimRequest of(String leaseId, String podUid) {
+        if (leaseId == null || leaseId.isBlank() || leaseId.length() > 128) {
             throw new WireException("invalid_field", "'lease_id' must be 1 to 128 characters");
         }
-        return new ClaimRequest(leaseId, Fields.optionalString(json, "pod_uid"));
+        return new ClaimRequest(leaseId, podUid);
     }
 
     public Map<String, Object> toJson() {

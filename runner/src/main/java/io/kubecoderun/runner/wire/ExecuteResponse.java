@@ -61,11 +61,7 @@ public record ExecuteResponse(int exitCode, String stdout, String stderr, boolea
         json.put("oom_killed", oomKilled);
         json.put("language", language);
         if (files != null) {
-            List<Object> listed = new ArrayList<>(files.size());
-            for (FileEntry entry : files) {
-                listed.add(entry.toJson());
-            }
-            json.put("files", listed);
+            json.put("files", FileEntry.toJson(files));
             json.put("files_truncated", filesTruncated);
         }
         return json;
@@ -80,13 +76,7 @@ public record ExecuteResponse(int exitCode, String stdout, String stderr, boolea
                 errors.add(StateError.fromJson((Map<String, Object>) item));
             }
         }
-        List<FileEntry> files = null;
-        if (json.get("files") instanceof List<?> list) {
-            files = new ArrayList<>(list.size());
-            for (Object item : list) {
-                files.add(FileEntry.fromJson((Map<String, Object>) item));
-            }
-        }
+        List<FileEntry> files = json.get("files") instanceof List<?> list ? FileEntry.listFromJson(list) : null;
         return new ExecuteResponse(
                 (int) Fields.optionalLong(json, "exit_code", -1),
                 Fields.requiredString(json, "stdout"),

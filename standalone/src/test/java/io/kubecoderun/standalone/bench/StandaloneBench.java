@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  */
 public final class StandaloneBench {
     private static final String KEY = "bench-key-" + UUID.randomUUID();
+    private static final Pattern READY_PY = Pattern.compile("kcr_pool_ready\\{language=\"py\"\\} ([0-9.]+)");
 
     private StandaloneBench() {
     }
@@ -181,7 +182,7 @@ public final class StandaloneBench {
     private static double readyRunners(HttpClient http, String base) throws Exception {
         String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("kcr_pool_ready\\{language=\"py\"\\} ([0-9.]+)").matcher(metrics);
+        Matcher m = READY_PY.matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

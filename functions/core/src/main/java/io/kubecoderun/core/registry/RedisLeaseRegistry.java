@@ -68,7 +68,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         return pool(language) + "events";
     }
 
-    /** The channel on which every lease and release of {@code language} is announced ("leased <pod>", "released <pod>"). */
+    /** The channel announcing every lease and release of {@code language} ("leased <pod>", "released <pod>"). */
     public String eventsChannel(String language) {
         return channel(language);
     }

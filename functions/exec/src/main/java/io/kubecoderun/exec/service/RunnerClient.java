@@ -18,9 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Talks to the runner of a leased sandbox: claim, files in and out (streamed), execute. Every call after the
@@ -158,16 +156,11 @@ public final class RunnerClient {
         return ExecuteResponse.fromJson(Json.parseObject(response.body()));
     }
 
-    @SuppressWarnings("unchecked")
     public List<FileEntry> listFiles(Lease lease) {
         HttpResponse<String> response = send(request(lease, "/files", FILE_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
-        List<FileEntry> entries = new ArrayList<>();
-        for (Object item : (List<Object>) Json.parseObject(response.body()).get("files")) {
-            entries.add(FileEntry.fromJson((Map<String, Object>) item));
-        }
-        return entries;
+        return FileEntry.listFromJson((List<?>) Json.parseObject(response.body()).get("files"));
     }
 
     /** The file's bytes, streamed; the caller closes the stream. */
