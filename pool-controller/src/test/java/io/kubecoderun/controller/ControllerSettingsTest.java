@@ -82,13 +82,51 @@ class ControllerSettingsTest {
         assertTrue(targets(s).values().stream().allMatch(t -> t == 0));
     }
 
+    /**
+     * Types and words are the configuration layer's (every one named at once, before anything starts); ranges and
+     * formats are the controller's, again all at once.
+     */
     @Test
     void everyBadVariableIsNamedAtOnce() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ControllerSettings.fromEnvironment(
-                Map.of("POD_POOL_PY", "many", "POD_POOL_ENABLED", "maybe", "POD_POOL_PARALLEL_BATCH", "0",
-                        "K8S_NODE_SELECTOR", "novalue"), "c"));
-        for (String name : List.of("POD_POOL_PY", "POD_POOL_ENABLED", "POD_POOL_PARALLEL_BATCH", "K8S_NODE_SELECTOR")) {
-            assertTrue(e.getMessage().contains(name), e.getMessage());
+        RuntimeException types = assertThrows(RuntimeException.class, () -> ControllerSettings.fromEnvironment(
+                Map.of("POD_POOL_PY", "many", "POD_POOL_ENABLED", "maybe", "KCR_LOCAL_CDS", "flase"), "c"));
+        for (String name : List.of("POD_POOL_PY", "POD_POOL_ENABLED", "KCR_LOCAL_CDS")) {
+            assertTrue(types.getMessage().contains(name), types.getMessage());
+        }
+        assertTrue(types.getMessage().contains(io.kubecoderun.registry.config.StrictBoolean.ACCEPTED),
+                "the accepted words are named: " + types.getMessage());
+        IllegalArgumentException ranges = assertThrows(IllegalArgumentException.class, () -> ControllerSettings
+                .fromEnvironment(Map.of("POD_POOL_PARALLEL_BATCH", "0", "K8S_NODE_SELECTOR", "novalue",
+                        "POD_POOL_GO", "501", "POD_POOL_MAX_AGE", "0"), "c"));
+        for (String name : List.of("POD_POOL_PARALLEL_BATCH", "K8S_NODE_SELECTOR", "POD_POOL_GO", "POD_POOL_MAX_AGE")) {
+            assertTrue(ranges.getMessage().contains(name), ranges.getMessage());
+        }
+    }
+
+    @Test
+    void everyLanguageOfTheRunnersTableHasAPoolSizeAndAnImageSetting() {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (io.kubecoderun.runner.lang.Language language : io.kubecoderun.runner.lang.Languages.all()) {
+            String id = language.id().toUpperCase(java.util.Locale.ROOT);
+            env.put("POD_POOL_" + id, "3");
+            env.put("LANG_IMAGE_" + id, "img/" + language.id());
+        }
+        ControllerSettings s = ControllerSettings.fromEnvironment(env, "c");
+        for (PoolSpec pool : s.pools()) {
+            assertEquals(3, pool.target(), pool.language());
+            assertEquals("img/" + pool.language(), s.pods().image(pool.language()));
+        }
+    }
+
+    @Test
+    void booleansAcceptOneGrammarEverywhere() {
+        for (String yes : List.of("true", "TRUE", "1", "yes", "on")) {
+            assertTrue(ControllerSettings.fromEnvironment(Map.of("POD_POOL_WARMUP_ON_STARTUP", yes), "c")
+                    .warmupOnStartup(), yes);
+        }
+        for (String no : List.of("false", "0", "No", "off")) {
+            assertFalse(ControllerSettings.fromEnvironment(Map.of("POD_POOL_WARMUP_ON_STARTUP", no), "c")
+                    .warmupOnStartup(), no);
         }
     }
 }

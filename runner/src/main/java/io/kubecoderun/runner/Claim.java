@@ -1,5 +1,9 @@
 package io.kubecoderun.runner;
 
+import io.kubecoderun.runner.wire.RunnerError;
+
+import io.kubecoderun.runner.wire.RunnerHeaders;
+
 import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
@@ -9,21 +13,17 @@ import io.kubecoderun.runner.wire.RunnerStatus;
  * lease id ({@code X-Lease-Id}), and the lease gets exactly one execution: a registry glitch can never hand one
  * sandbox to two requests. An unclaimed runner (a developer's, a test's) serves requests without a lease.
  *
- * <p>{@code POST /execute} can make the claim itself ({@link #CLAIM_HEADER} with the pod uid the caller leased,
+ * <p>{@code POST /execute} can make the claim itself ({@link RunnerHeaders#CLAIM_POD_UID} with the pod uid the caller leased,
  * next to the lease id): the same first-wins claim, without a round trip of its own. Either way, a claim that names
  * the leased pod's uid is refused by any other pod, before it claims anything.
  */
 public final class Claim {
-    public static final String LEASE_HEADER = "X-Lease-Id";
-    /** On {@code POST /execute}: claim for the request's lease first, if this runner is the pod with this uid. */
-    public static final String CLAIM_HEADER = "X-Claim-Pod-Uid";
-
     private String leaseId;
     private boolean used;
 
     public synchronized void claim(String lease) {
         if (leaseId != null && !leaseId.equals(lease)) {
-            throw new RunnerException.Conflict("already_claimed", "this sandbox is claimed by another lease");
+            throw new RunnerException.Conflict(RunnerError.ALREADY_CLAIMED, "this sandbox is claimed by another lease");
         }
         leaseId = lease;
     }
@@ -34,7 +34,7 @@ public final class Claim {
      */
     public synchronized void claim(ClaimRequest request, String podUid) {
         if (request.podUid() != null && !podUid.isEmpty() && !podUid.equals(request.podUid())) {
-            throw new RunnerException.Conflict("pod_mismatch", "this runner is not the pod " + request.podUid());
+            throw new RunnerException.Conflict(RunnerError.POD_MISMATCH, "this runner is not the pod " + request.podUid());
         }
         claim(request.leaseId());
     }
@@ -42,8 +42,8 @@ public final class Claim {
     /** Rejects a request whose lease header does not match the claim. */
     public synchronized void authorize(String presentedLease) {
         if (leaseId != null && !leaseId.equals(presentedLease)) {
-            throw new RunnerException.Conflict("lease_mismatch",
-                    "this sandbox is claimed; send the claiming lease id in " + LEASE_HEADER);
+            throw new RunnerException.Conflict(RunnerError.LEASE_MISMATCH,
+                    "this sandbox is claimed; send the claiming lease id in " + RunnerHeaders.LEASE_ID);
         }
     }
 
@@ -51,7 +51,7 @@ public final class Claim {
     public synchronized void beginExecution(String presentedLease) {
         authorize(presentedLease);
         if (leaseId != null && used) {
-            throw new RunnerException.Conflict("already_used", "this sandbox has already run its execution");
+            throw new RunnerException.Conflict(RunnerError.ALREADY_USED, "this sandbox has already run its execution");
         }
         used = true;
     }

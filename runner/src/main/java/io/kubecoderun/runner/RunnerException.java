@@ -1,27 +1,29 @@
 package io.kubecoderun.runner;
 
+import io.kubecoderun.runner.wire.RunnerError;
+
 /**
  * Everything the runner answers with a non-2xx status, mapped to the wire in one place
  * ({@link io.kubecoderun.runner.http.Exchanges#sendError}). Failing user code is never one of these.
  */
 public abstract sealed class RunnerException extends RuntimeException {
-    private final String errorType;
+    private final RunnerError error;
 
-    private RunnerException(String errorType, String message) {
+    private RunnerException(RunnerError error, String message) {
         super(message);
-        this.errorType = errorType;
+        this.error = error;
     }
 
-    public String errorType() {
-        return errorType;
+    public RunnerError error() {
+        return error;
     }
 
     public abstract int status();
 
     /** 400: the request cannot be run as given (unknown language, blank code, unsafe path). */
     public static final class BadRequest extends RunnerException {
-        public BadRequest(String errorType, String message) {
-            super(errorType, message);
+        public BadRequest(RunnerError error, String message) {
+            super(error, message);
         }
 
         @Override
@@ -33,7 +35,7 @@ public abstract sealed class RunnerException extends RuntimeException {
     /** 404: no such file, or no such endpoint. */
     public static final class NotFound extends RunnerException {
         public NotFound(String message) {
-            super("not_found", message);
+            super(RunnerError.NOT_FOUND, message);
         }
 
         @Override
@@ -45,7 +47,7 @@ public abstract sealed class RunnerException extends RuntimeException {
     /** 405: the endpoint exists, the method does not. */
     public static final class MethodNotAllowed extends RunnerException {
         public MethodNotAllowed(String method) {
-            super("method_not_allowed", method + " is not allowed here");
+            super(RunnerError.METHOD_NOT_ALLOWED, method + " is not allowed here");
         }
 
         @Override
@@ -56,8 +58,8 @@ public abstract sealed class RunnerException extends RuntimeException {
 
     /** 409: claimed by another lease, already used, or busy with another execution. */
     public static final class Conflict extends RunnerException {
-        public Conflict(String errorType, String message) {
-            super(errorType, message);
+        public Conflict(RunnerError error, String message) {
+            super(error, message);
         }
 
         @Override
@@ -69,7 +71,7 @@ public abstract sealed class RunnerException extends RuntimeException {
     /** 413: a body, file or state over its cap. */
     public static final class TooLarge extends RunnerException {
         public TooLarge(String message) {
-            super("too_large", message);
+            super(RunnerError.TOO_LARGE, message);
         }
 
         @Override
@@ -81,7 +83,7 @@ public abstract sealed class RunnerException extends RuntimeException {
     /** 422: a body that is not the JSON it must be. */
     public static final class Malformed extends RunnerException {
         public Malformed(String message) {
-            super("malformed_json", message);
+            super(RunnerError.MALFORMED_JSON, message);
         }
 
         @Override
@@ -92,8 +94,8 @@ public abstract sealed class RunnerException extends RuntimeException {
 
     /** 503: shutting down, or the machine refused something the runner needs (disk, cgroup); worth a retry. */
     public static final class Unavailable extends RunnerException {
-        public Unavailable(String errorType, String message) {
-            super(errorType, message);
+        public Unavailable(RunnerError error, String message) {
+            super(error, message);
         }
 
         @Override

@@ -1,5 +1,8 @@
 package io.kubecoderun.runner;
 
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.Json;
+
 import com.sun.net.httpserver.HttpServer;
 import io.kubecoderun.runner.api.ClaimEndpoint;
 import io.kubecoderun.runner.api.ExecuteEndpoint;
@@ -121,7 +124,7 @@ public final class RunnerMain {
         server.start();
         executor.prestartPython(); // while the paths warm up
         warmUp(workspace);
-        if (executor.availableLanguages().contains("py") && config.warmPython()) {
+        if (executor.warmInterpreterAvailable()) {
             long waitStart = System.nanoTime();
             if (executor.awaitWarmPython(WARM_PYTHON_WAIT)) {
                 LOG.info("event=warm_python_ready waited_ms=" + (System.nanoTime() - waitStart) / 1_000_000
@@ -143,12 +146,12 @@ public final class RunnerMain {
         long started = System.nanoTime();
         try {
             if (executor.availableLanguages().contains("bash")) {
-                var request = io.kubecoderun.runner.wire.ExecuteRequest.fromJson(io.kubecoderun.runner.http.Json
+                var request = ExecuteRequest.fromJson(Json
                         .parseObject("{\"lang\":\"bash\",\"code\":\":\",\"args\":[],\"timeout_ms\":10000}"));
-                io.kubecoderun.runner.http.Json.write(executor.execute(request).toJson());
+                Json.write(executor.execute(request).toJson());
             }
             workspace.list();
-            if (executor.availableLanguages().contains("py") && config.warmPython()) {
+            if (executor.warmInterpreterAvailable()) {
                 executor.warmHandover(config.scratch());
             }
             selfRequest("GET", "/status", "");

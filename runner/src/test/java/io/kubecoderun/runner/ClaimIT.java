@@ -1,6 +1,6 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,36 +24,36 @@ class ClaimIT {
     void theFirstClaimWinsOneExecutionRunsAndEverythingElseIsRefused() throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
                 "RUNNER_POD_UID", "uid-123", "RUNNER_POD_NAME", "kcr-py-abc", "RUNNER_LANGUAGE", "python"))) {
-            RunnerClient anonymous = runner.client();
+            RunnerHttp anonymous = runner.client();
             Map<String, Object> status = anonymous.get("/status").json();
             assertEquals(false, status.get("claimed"));
             assertEquals("uid-123", status.get("pod_uid"));
             assertEquals("kcr-py-abc", status.get("pod_name"));
             assertEquals("py", status.get("language"));
 
-            RunnerClient.Reply won = anonymous.postJson("/claim", Map.of("lease_id", "lease-A"));
+            RunnerHttp.Reply won = anonymous.postJson("/claim", Map.of("lease_id", "lease-A"));
             assertEquals(200, won.status());
             assertEquals(true, won.json().get("claimed"));
             assertEquals("uid-123", won.json().get("pod_uid"));
             assertEquals(200, anonymous.postJson("/claim", Map.of("lease_id", "lease-A")).status(), "idempotent");
-            RunnerClient.Reply lost = anonymous.postJson("/claim", Map.of("lease_id", "lease-B"));
+            RunnerHttp.Reply lost = anonymous.postJson("/claim", Map.of("lease_id", "lease-B"));
             assertEquals(409, lost.status());
             assertEquals("already_claimed", lost.json().get("error_type"));
 
             assertEquals(409, anonymous.execute(Map.of("lang", "py", "code", "print(1)")).status());
             assertEquals(409, anonymous.get("/files").status());
             assertEquals(409, anonymous.putBytes("/files/x", new byte[]{1}).status());
-            RunnerClient other = runner.client().withLease("lease-B");
+            RunnerHttp other = runner.client().withLease("lease-B");
             assertEquals("lease_mismatch", other.execute(Map.of("lang", "py", "code", "print(1)")).json().get("error_type"));
 
-            RunnerClient holder = runner.client().withLease("lease-A");
+            RunnerHttp holder = runner.client().withLease("lease-A");
             assertEquals(201, holder.putBytes("/files/in.txt", "x".getBytes()).status());
-            RunnerClient.Reply ran = holder.execute(Map.of("lang", "py", "code", "print(open('in.txt').read())"));
+            RunnerHttp.Reply ran = holder.execute(Map.of("lang", "py", "code", "print(open('in.txt').read())"));
             assertEquals(200, ran.status());
             assertEquals("x\n", ran.json().get("stdout"));
             assertEquals(200, holder.get("/files").status(), "the holder still collects its outputs");
 
-            RunnerClient.Reply again = holder.execute(Map.of("lang", "py", "code", "print(2)"));
+            RunnerHttp.Reply again = holder.execute(Map.of("lang", "py", "code", "print(2)"));
             assertEquals(409, again.status());
             assertEquals("already_used", again.json().get("error_type"));
             assertEquals(true, anonymous.get("/status").json().get("used"));
@@ -64,26 +64,26 @@ class ClaimIT {
     void anExecuteClaimsTheRunnerItselfOnlyAsThePodTheCallerLeased() throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
                 "RUNNER_POD_UID", "uid-123", "RUNNER_LANGUAGE", "python"))) {
-            RunnerClient anonymous = runner.client();
-            RunnerClient holder = runner.client().withLease("lease-A");
+            RunnerHttp anonymous = runner.client();
+            RunnerHttp holder = runner.client().withLease("lease-A");
             Map<String, Object> program = Map.of("lang", "py", "code",
                     "import os\nos.makedirs('d', exist_ok=True)\nopen('d/out.txt', 'w').write('hi')\nprint(1)",
                     "list_files", true);
 
-            RunnerClient.Reply wrongPod = holder.executeClaiming("uid-999", program);
+            RunnerHttp.Reply wrongPod = holder.executeClaiming("uid-999", program);
             assertEquals(409, wrongPod.status(), "an address now served by another pod");
             assertEquals("pod_mismatch", wrongPod.json().get("error_type"));
-            RunnerClient.Reply bareClaim = anonymous.postJson("/claim", Map.of("lease_id", "lease-X", "pod_uid", "uid-9"));
+            RunnerHttp.Reply bareClaim = anonymous.postJson("/claim", Map.of("lease_id", "lease-X", "pod_uid", "uid-9"));
             assertEquals(409, bareClaim.status(), "the bare claim checks the leased pod's uid as well");
             assertEquals("pod_mismatch", bareClaim.json().get("error_type"));
-            RunnerClient.Reply noLease = anonymous.executeClaiming("uid-123", program);
+            RunnerHttp.Reply noLease = anonymous.executeClaiming("uid-123", program);
             assertEquals(400, noLease.status());
             assertEquals("invalid_lease", noLease.json().get("error_type"));
             Map<String, Object> status = anonymous.get("/status").json();
             assertEquals(false, status.get("claimed"), "refused requests claim nothing");
             assertEquals(false, status.get("used"));
 
-            RunnerClient.Reply ran = holder.executeClaiming("uid-123", program);
+            RunnerHttp.Reply ran = holder.executeClaiming("uid-123", program);
             assertEquals(200, ran.status(), ran.raw());
             assertEquals("1\n", ran.json().get("stdout"));
             status = anonymous.get("/status").json();
@@ -95,10 +95,10 @@ class ClaimIT {
             assertEquals(false, ran.json().get("files_truncated"));
             assertTrue(ran.raw().contains("\"path\":\"d/out.txt\""), ran.raw());
 
-            RunnerClient.Reply other = runner.client().withLease("lease-B").executeClaiming("uid-123", program);
+            RunnerHttp.Reply other = runner.client().withLease("lease-B").executeClaiming("uid-123", program);
             assertEquals(409, other.status());
             assertEquals("already_claimed", other.json().get("error_type"));
-            RunnerClient.Reply again = holder.executeClaiming("uid-123", program);
+            RunnerHttp.Reply again = holder.executeClaiming("uid-123", program);
             assertEquals("already_used", again.json().get("error_type"), "still one execution per claim");
         }
     }
@@ -106,7 +106,7 @@ class ClaimIT {
     @Test
     void withoutListFilesTheAnswerCarriesNoListing() throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_LANGUAGE", "python"))) {
-            RunnerClient.Reply ran = runner.client().execute(Map.of("lang", "py", "code", "open('x', 'w')"));
+            RunnerHttp.Reply ran = runner.client().execute(Map.of("lang", "py", "code", "open('x', 'w')"));
             assertEquals(200, ran.status());
             assertFalse(ran.json().containsKey("files"), ran.raw());
         }
@@ -115,7 +115,7 @@ class ClaimIT {
     @Test
     void malformedClaimsAreRejected() throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of())) {
-            RunnerClient client = runner.client();
+            RunnerHttp client = runner.client();
             assertEquals(422, client.postRaw("/claim", "{not json").status());
             assertEquals(400, client.postJson("/claim", Map.of("lease", "x")).status());
             assertEquals(405, client.get("/claim").status());

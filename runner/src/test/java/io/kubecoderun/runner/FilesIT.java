@@ -1,6 +1,6 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FilesIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
-    static RunnerClient client;
+    static RunnerHttp client;
 
     @BeforeAll
     static void connect() {
@@ -46,7 +46,7 @@ class FilesIT {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> listing() throws Exception {
-        RunnerClient.Reply reply = client.get("/files");
+        RunnerHttp.Reply reply = client.get("/files");
         assertEquals(200, reply.status());
         return (List<Map<String, Object>>) reply.json().get("files");
     }
@@ -64,7 +64,7 @@ class FilesIT {
         }
         String hash = sha256(original);
 
-        RunnerClient.Reply put = client.putFile("/files/in/big.bin", original);
+        RunnerHttp.Reply put = client.putFile("/files/in/big.bin", original);
         assertEquals(201, put.status(), put.raw());
         assertEquals(hash, put.json().get("sha256"));
         assertEquals(50L << 20, put.json().get("size"));
@@ -74,7 +74,7 @@ class FilesIT {
         assertEquals(hash, entry.get("sha256"));
 
         // The sandboxed program sees the same bytes at /mnt/data and writes a copy.
-        RunnerClient.Reply run = client.execute(Map.of("lang", "py", "code", """
+        RunnerHttp.Reply run = client.execute(Map.of("lang", "py", "code", """
                 import hashlib, shutil
                 data = open('/mnt/data/in/big.bin', 'rb').read()
                 print(len(data), hashlib.sha256(data).hexdigest())
@@ -101,7 +101,7 @@ class FilesIT {
         assertEquals(201, client.putBytes("/files/data/input.csv", "a,b\n1,2\n".getBytes()).status());
         String inputHash = (String) listing().stream().filter(f -> f.get("path").equals("data/input.csv"))
                 .findFirst().orElseThrow().get("sha256");
-        RunnerClient.Reply run = client.execute(Map.of("lang", "bash", "code",
+        RunnerHttp.Reply run = client.execute(Map.of("lang", "bash", "code",
                 "mkdir -p reports/2026 && echo hi > reports/2026/summary.txt && cat data/input.csv > /dev/null"));
         assertEquals(0L, run.json().get("exit_code"), run.raw());
         List<Map<String, Object>> files = listing();
@@ -115,7 +115,7 @@ class FilesIT {
     void encodedDotDotAndAbsolutePathsAreRejected() throws Exception {
         for (String path : List.of("/files/..%2Fescape.txt", "/files/a/..%2F..%2Fescape.txt", "/files/%2Fetc%2Fx",
                 "/files//etc/x", "/files/a%00b")) {
-            RunnerClient.Reply reply = client.putBytes(path, "x".getBytes());
+            RunnerHttp.Reply reply = client.putBytes(path, "x".getBytes());
             assertEquals(400, reply.status(), path + " -> " + reply.raw());
             assertEquals("invalid_path", reply.json().get("error_type"));
         }
@@ -125,11 +125,11 @@ class FilesIT {
     @Test
     void aSymlinkPlantedByUserCodeCannotLeakAHostFile() throws Exception {
         Path secret = Files.writeString(runner.temp().resolve("host-secret.txt"), "host secret");
-        RunnerClient.Reply run = client.execute(Map.of("lang", "bash", "code",
+        RunnerHttp.Reply run = client.execute(Map.of("lang", "bash", "code",
                 "ln -s " + secret + " leak && ln -s /etc/passwd passwd-link && echo ok"));
         assertEquals("ok\n", run.json().get("stdout"), run.raw());
         for (String name : List.of("leak", "passwd-link")) {
-            RunnerClient.Reply reply = client.get("/files/" + name);
+            RunnerHttp.Reply reply = client.get("/files/" + name);
             assertEquals(400, reply.status(), name);
             assertFalse(reply.raw().contains("host secret") || reply.raw().contains("root:x:0"));
         }
@@ -139,9 +139,9 @@ class FilesIT {
     @Test
     void aSymlinkedDirectoryPlantedByUserCodeCannotRedirectAnUpload() throws Exception {
         Path outside = Files.createDirectories(runner.temp().resolve("outside-dir"));
-        RunnerClient.Reply run = client.execute(Map.of("lang", "bash", "code", "ln -s " + outside + " planted-dir"));
+        RunnerHttp.Reply run = client.execute(Map.of("lang", "bash", "code", "ln -s " + outside + " planted-dir"));
         assertEquals(0L, run.json().get("exit_code"), run.raw());
-        RunnerClient.Reply reply = client.putBytes("/files/planted-dir/evil.sh", "#!/bin/sh".getBytes());
+        RunnerHttp.Reply reply = client.putBytes("/files/planted-dir/evil.sh", "#!/bin/sh".getBytes());
         assertEquals(400, reply.status());
         assertFalse(Files.exists(outside.resolve("evil.sh")));
     }

@@ -1,6 +1,6 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LanguageMatrixIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
-    static RunnerClient client;
+    static RunnerHttp client;
 
     @BeforeAll
     static void connect() {
@@ -84,7 +84,7 @@ class LanguageMatrixIT {
     }
 
     private static Map<String, Object> run(String lang, String code, List<String> args) throws Exception {
-        RunnerClient.Reply reply = client.execute(Map.of("lang", lang, "code", code, "args", args));
+        RunnerHttp.Reply reply = client.execute(Map.of("lang", lang, "code", code, "args", args));
         assertEquals(200, reply.status(), reply.raw());
         return reply.json();
     }
@@ -170,7 +170,7 @@ class LanguageMatrixIT {
 
     @Test
     void unknownLanguagesAreABadRequestNamingTheSupportedOnes() throws Exception {
-        RunnerClient.Reply reply = client.execute(Map.of("lang", "cobol", "code", "DISPLAY 1"));
+        RunnerHttp.Reply reply = client.execute(Map.of("lang", "cobol", "code", "DISPLAY 1"));
         assertEquals(400, reply.status());
         assertEquals("unsupported_language", reply.json().get("error_type"));
         assertTrue(((String) reply.json().get("error")).contains("py"));

@@ -1,7 +1,7 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.HostProcesses;
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,9 +42,9 @@ class LifecycleIT {
         String marker = "4242" + System.nanoTime() % 100000 + ".25";
         RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "none",
                 "RUNNER_SHUTDOWN_GRACE", "1s"));
-        RunnerClient client = runner.client();
+        RunnerHttp client = runner.client();
         assertEquals(200, client.get("/ready").status());
-        CompletableFuture<RunnerClient.Reply> running = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<RunnerHttp.Reply> running = CompletableFuture.supplyAsync(() -> {
             try {
                 return client.execute(Map.of("lang", "bash", "code", "sleep " + marker + " & sleep " + marker,
                         "timeout_ms", 120_000));

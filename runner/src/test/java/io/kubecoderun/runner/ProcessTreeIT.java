@@ -1,7 +1,7 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.HostProcesses;
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessTreeIT {
     @TempDir
     static Path temp;
-    static final Map<String, RunnerClient> clients = new HashMap<>();
+    static final Map<String, RunnerHttp> clients = new HashMap<>();
     static final Map<String, RunnerProcess> runners = new HashMap<>();
 
     @BeforeAll
@@ -56,7 +56,7 @@ class ProcessTreeIT {
     }
 
     private static Map<String, Object> execute(String sandbox, Map<String, Object> body) throws Exception {
-        RunnerClient.Reply reply = clients.get(sandbox).execute(body);
+        RunnerHttp.Reply reply = clients.get(sandbox).execute(body);
         assertEquals(200, reply.status(), reply.raw());
         return reply.json();
     }

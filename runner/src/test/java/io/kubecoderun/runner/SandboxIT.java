@@ -1,6 +1,6 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class SandboxIT {
     static final RunnerExtension runner = RunnerExtension.sandboxed(Map.of("KCR_TEST_SECRET", SECRET,
             "RUNNER_MEMORY_LIMIT", "256MiB", "RUNNER_PIDS_LIMIT", "64", "RUNNER_FILE_SIZE_LIMIT", "10MiB",
             "RUNNER_TMP_SIZE", "16MiB"));
-    static RunnerClient client;
+    static RunnerHttp client;
     static Path hostSecret;
 
     @BeforeAll
@@ -38,7 +38,7 @@ class SandboxIT {
     }
 
     private static Map<String, Object> run(String lang, String code) throws Exception {
-        RunnerClient.Reply reply = client.execute(Map.of("lang", lang, "code", code, "timeout_ms", 30_000));
+        RunnerHttp.Reply reply = client.execute(Map.of("lang", lang, "code", code, "timeout_ms", 30_000));
         assertEquals(200, reply.status(), reply.raw());
         return reply.json();
     }

@@ -1,6 +1,6 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
-    static RunnerClient client;
+    static RunnerHttp client;
 
     @BeforeAll
     static void connect() {
@@ -33,7 +33,7 @@ class StateIT {
         if (state != null) {
             body.put("state", state);
         }
-        RunnerClient.Reply reply = client.execute(body);
+        RunnerHttp.Reply reply = client.execute(body);
         assertEquals(200, reply.status(), reply.raw());
         return reply.json();
     }
@@ -106,7 +106,7 @@ class StateIT {
 
     @Test
     void withoutCaptureNoStateIsReturnedAndNothingIsImported() throws Exception {
-        RunnerClient.Reply reply = client.execute(Map.of("lang", "py",
+        RunnerHttp.Reply reply = client.execute(Map.of("lang", "py",
                 "code", "import sys\nx = 1\nprint('cloudpickle' in sys.modules)"));
         assertEquals("False\n", reply.json().get("stdout"));
         assertFalse(reply.json().containsKey("state"));

@@ -1,7 +1,7 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.testing.HostProcesses;
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ class WarmPythonIT {
     @Test
     void theFirstProgramRunsInTheInterpreterStartedAheadInsideTheSandbox(@TempDir Path temp) throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
-            RunnerClient client = runner.client();
+            RunnerHttp client = runner.client();
             Map<String, Object> result = client.execute(Map.of("lang", "py", "args", List.of("a b", "c"),
                     "code", """
                             import os, sys
@@ -65,7 +65,7 @@ class WarmPythonIT {
     void aTimeoutKillsTheWarmInterpretersWholeTreeAndTheNextProgramRunsInAFreshOne(@TempDir Path temp)
             throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
-            RunnerClient client = runner.client();
+            RunnerHttp client = runner.client();
             Map<String, Object> slow = client.execute(Map.of("lang", "py", "timeout_ms", 1000, "code", """
                     import subprocess, time
                     subprocess.Popen(['sleep', '307.5'])
@@ -123,7 +123,7 @@ class WarmPythonIT {
             throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
                 "RUNNER_PYTHON_PRELOAD", "json,decimal"))) {
-            RunnerClient client = runner.client();
+            RunnerHttp client = runner.client();
             Map<String, Object> result = client.execute(Map.of("lang", "py", "code", """
                     import atexit, threading, time
                     left_open = open('left-open.txt', 'w')

@@ -63,7 +63,7 @@ class StandaloneApiTest {
                         Map.entry("STATE_MAX_SIZE_MB", "1"),
                         // A horizon beyond the state TTL: every archive pass archives every state.
                         Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),
-                        Map.entry("kcr.census-interval", "1s"),
+                        Map.entry("KCR_CENSUS_INTERVAL", "1s"),
                         Map.entry("MASTER_API_KEY", MASTER_KEY),
                         Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),

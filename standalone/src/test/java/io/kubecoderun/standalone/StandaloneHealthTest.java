@@ -67,7 +67,7 @@ class StandaloneHealthTest extends StandaloneHttp {
         }
     }
 
-    /** The census runs every second in this profile (kcr.census-interval); other tests' sessions only add. */
+    /** The census runs every second in this profile (KCR_CENSUS_INTERVAL); other tests' sessions only add. */
     @Test
     void theSessionGaugesCountAnUploadedFileAndItsBytes() throws Exception {
         long firstCensus = System.currentTimeMillis() + 15_000;

@@ -2,7 +2,7 @@ package io.kubecoderun.tests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.testing.MultipartBody;
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
 import io.kubecoderun.tests.deploy.PublicRoutes;
 import org.junit.jupiter.api.AfterAll;

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.core.registry.Subscription;
+import io.kubecoderun.registry.Subscription;
 
 import java.time.Clock;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.kubecoderun.controller.local;
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.core.registry.Subscription;
+import io.kubecoderun.registry.Subscription;
 
 import java.io.BufferedReader;
 import java.io.IOException;

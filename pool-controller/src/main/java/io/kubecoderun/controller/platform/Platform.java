@@ -1,6 +1,6 @@
 package io.kubecoderun.controller.platform;
 
-import io.kubecoderun.core.registry.Subscription;
+import io.kubecoderun.registry.Subscription;
 
 import java.util.List;
 

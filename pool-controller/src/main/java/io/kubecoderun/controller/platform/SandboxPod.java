@@ -1,7 +1,7 @@
 package io.kubecoderun.controller.platform;
 
 import io.kubecoderun.controller.plan.ObservedPod;
-import io.kubecoderun.core.registry.PodRef;
+import io.kubecoderun.registry.PodRef;
 
 import java.time.Instant;
 

@@ -1,6 +1,6 @@
 package io.kubecoderun.controller.reconcile;
 
-import io.kubecoderun.core.registry.Subscription;
+import io.kubecoderun.registry.Subscription;
 
 import java.util.List;
 import java.util.concurrent.Executors;

@@ -1,7 +1,7 @@
 package io.kubecoderun.controller.reconcile;
 
 import io.kubecoderun.controller.plan.ObservedPod;
-import io.kubecoderun.core.registry.PoolStats;
+import io.kubecoderun.registry.PoolStats;
 
 import java.util.List;
 import java.util.Map;

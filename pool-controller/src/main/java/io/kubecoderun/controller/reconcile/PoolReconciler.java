@@ -1,5 +1,7 @@
 package io.kubecoderun.controller.reconcile;
 
+import io.kubecoderun.runner.wire.RunnerClient;
+
 import io.kubecoderun.controller.plan.Plan;
 import io.kubecoderun.controller.plan.PlanInput;
 import io.kubecoderun.controller.plan.PoolPlanner;
@@ -7,13 +9,13 @@ import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.plan.TokenBucket;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.core.registry.ControllerReport;
-import io.kubecoderun.core.registry.JobRequest;
-import io.kubecoderun.core.registry.LeaseRegistry;
-import io.kubecoderun.core.registry.OfferOutcome;
-import io.kubecoderun.core.registry.PodRef;
-import io.kubecoderun.core.registry.PodState;
-import io.kubecoderun.core.registry.Subscription;
+import io.kubecoderun.registry.ControllerReport;
+import io.kubecoderun.registry.JobRequest;
+import io.kubecoderun.registry.LeaseRegistry;
+import io.kubecoderun.registry.OfferOutcome;
+import io.kubecoderun.registry.PodRef;
+import io.kubecoderun.registry.PodState;
+import io.kubecoderun.registry.Subscription;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
 import java.time.Clock;
@@ -37,7 +39,7 @@ public final class PoolReconciler {
 
     private final Platform platform;
     private final LeaseRegistry registry;
-    private final RunnerProbe probe;
+    private final RunnerClient runners;
     private final Collection<PoolSpec> specs;
     private final ReconcilerSettings settings;
     private final Clock clock;
@@ -68,11 +70,11 @@ public final class PoolReconciler {
     private boolean warmupOnStartup = true;
     private boolean deposed;
 
-    public PoolReconciler(Platform platform, LeaseRegistry registry, RunnerProbe probe, Collection<PoolSpec> specs,
+    public PoolReconciler(Platform platform, LeaseRegistry registry, RunnerClient runners, Collection<PoolSpec> specs,
                           ReconcilerSettings settings, Clock clock, PoolMetrics metrics) {
         this.platform = platform;
         this.registry = registry;
-        this.probe = probe;
+        this.runners = runners;
         this.specs = List.copyOf(specs);
         this.settings = settings;
         this.clock = clock;
@@ -280,7 +282,7 @@ public final class PoolReconciler {
                     || states.containsKey(pod.name()) || deleting.containsKey(pod.name())) {
                 continue;
             }
-            Optional<RunnerStatus> status = probe.status(pod.ip(), pod.port());
+            Optional<RunnerStatus> status = runners.status(pod.ip(), pod.port());
             if (status.isEmpty()) {
                 continue; // not answering yet; next pass
             }

@@ -6,19 +6,16 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.sim.PoolSimulator;
-import io.kubecoderun.core.registry.Acquisition;
-import io.kubecoderun.core.registry.RedisLeaseRegistry;
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.controller.testing.Leases;
+import io.kubecoderun.registry.Acquisition;
+import io.kubecoderun.registry.RedisLeaseRegistry;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,7 +50,6 @@ public final class LocalPoolBench {
         List<String> runner = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "@" + Path.of(System.getProperty("runner.jvm.options", "runner/jvm.options")).toAbsolutePath(),
                 "-jar", Path.of(System.getProperty("runner.jar", "runner/target/runner.jar")).toAbsolutePath().toString());
-        HttpClient http = HttpClient.newHttpClient();
         try (RedisServer server = RedisServer.start()) {
             Vertx vertx = Vertx.vertx();
             Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()).setMaxPoolSize(32));
@@ -62,7 +58,7 @@ public final class LocalPoolBench {
                     Clock.systemUTC());
             PoolMetrics metrics = new PoolMetrics();
             ReconcilerSettings settings = ReconcilerSettings.defaults("bench").withInterval(Duration.ofMillis(250));
-            PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
+            PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
                     List.of(new PoolSpec("py", pool, 10, Duration.ofMinutes(1), null)), settings, Clock.systemUTC(),
                     metrics));
             controller.start(settings);
@@ -90,14 +86,7 @@ public final class LocalPoolBench {
                             hits.incrementAndGet();
                             workers.execute(() -> {
                                 try {
-                                    String url = "http://" + got.lease().pod().ip() + ":" + got.lease().pod().port();
-                                    http.send(HttpRequest.newBuilder(URI.create(url + "/claim")).POST(
-                                            HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + got.lease().id() + "\"}"))
-                                            .build(), HttpResponse.BodyHandlers.discarding());
-                                    http.send(HttpRequest.newBuilder(URI.create(url + "/execute"))
-                                            .header("X-Lease-Id", got.lease().id()).POST(HttpRequest.BodyPublishers
-                                                    .ofString("{\"lang\":\"py\",\"code\":\"print(1)\"}")).build(),
-                                            HttpResponse.BodyHandlers.discarding());
+                                    Leases.runOnLease(got.lease(), "py", "print(1)");
                                 } catch (Exception e) {
                                     System.err.println("execution failed: " + e);
                                 } finally {

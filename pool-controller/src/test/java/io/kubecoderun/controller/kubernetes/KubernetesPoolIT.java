@@ -8,12 +8,12 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.testing.Leases;
-import io.kubecoderun.core.registry.Acquisition;
-import io.kubecoderun.core.registry.Lease;
-import io.kubecoderun.core.registry.RedisLeaseRegistry;
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.registry.Acquisition;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.registry.RedisLeaseRegistry;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,7 +102,7 @@ class KubernetesPoolIT {
         closeables.add(platform);
         metrics = new PoolMetrics();
         ReconcilerSettings settings = ReconcilerSettings.defaults("it-" + PREFIXES.get()).withInterval(interval);
-        PoolController started = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
+        PoolController started = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
                 List.of(specs), settings, Clock.systemUTC(), metrics));
         closeables.add(started);
         started.start(settings);
@@ -131,7 +130,7 @@ class KubernetesPoolIT {
 
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("replacement created at lease time", () -> pods("py") == 3);
-        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(11)))").get("stdout"));
+        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(11)))").stdout());
         registry.release(got.lease());
         await("used pod deleted, pool at target", () -> pods("py") == 2 && registry.stats("py").idle() == 2);
         assertEquals(3, kubelet.podsSeen.get(), "two at start and one replacement");
@@ -145,7 +144,7 @@ class KubernetesPoolIT {
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("replacement created at lease time, offered when ready",
                 () -> pods("py") == 3 && registry.stats("py").idle() == 2);
-        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"));
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout());
         assertTrue(registry.release(got.lease()));
         await("the used pod deleted at release", () -> pods("py") == 2);
     }
@@ -163,7 +162,7 @@ class KubernetesPoolIT {
         assertEquals(6, kubelet.podsSeen.get(), "exactly one new pod per killed pod");
         assertEquals(Map.of("failed", 3L), metrics.deletionsByReason());
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
-        assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").get("stdout"), "no dead runner handed out");
+        assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").stdout(), "no dead runner handed out");
     }
 
     @Test
@@ -198,7 +197,7 @@ class KubernetesPoolIT {
         assertEquals(seen, kubelet.podsSeen.get(), "the new controller created nothing");
         assertEquals(2, pods("py"));
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
-        assertEquals("1\n", runOnLease(lease, "py", "print(1)").get("stdout"));
+        assertEquals("1\n", runOnLease(lease, "py", "print(1)").stdout());
     }
 
     @Test
@@ -212,7 +211,7 @@ class KubernetesPoolIT {
                 "the evicted pod must never be handed out");
         for (int i = 0; i < 2; i++) {
             Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
-            assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").get("stdout"));
+            assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").stdout());
         }
     }
 
@@ -236,7 +235,7 @@ class KubernetesPoolIT {
         var job = client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().get(0);
         assertEquals(0, job.getSpec().getBackoffLimit());
         assertTrue(job.getSpec().getActiveDeadlineSeconds() > 0);
-        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").get("stdout"));
+        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").stdout());
         registry.release(got.lease());
         await("the Job and its pod are deleted after use", () -> pods("bash") == 0
                 && client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().isEmpty());
@@ -252,16 +251,16 @@ class KubernetesPoolIT {
             try {
                 runOnLease(lease, "py", "import time\ntime.sleep(30)");
                 return "answered";
-            } catch (IOException e) {
+            } catch (RunnerClient.RunnerUnreachableException e) {
                 return "failed: " + e.getClass().getSimpleName();
-            } catch (Exception | AssertionError e) {
+            } catch (RuntimeException | AssertionError e) {
                 return "failed: " + e;
             }
         });
         Thread.sleep(1_500);
         kubelet.kill(lease.pod().name());
         String outcome = call.get();
-        assertTrue(outcome.startsWith("failed"), outcome);
+        assertEquals("failed: RunnerUnreachableException", outcome, "the runner was lost, not refused");
         registry.release(lease); // what the exec function does when its runner is lost
         await("nothing leaked", () -> registry.stats("py").leased() == 0 && registry.stats("py").done() == 0
                 && registry.stats("py").idle() == 1 && pods("py") == 1);
@@ -277,7 +276,7 @@ class KubernetesPoolIT {
             closeables.add(replicaPlatform);
             ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
             LeaderElectedController replica = new LeaderElectedController(client, NAMESPACE, identity, () -> {
-                PoolController c = new PoolController(new PoolReconciler(replicaPlatform, registry, new RunnerProbe(),
+                PoolController c = new PoolController(new PoolReconciler(replicaPlatform, registry, new RunnerClient(),
                         List.of(spec("py", 2, Duration.ofMinutes(1))), reconcile, Clock.systemUTC(), new PoolMetrics()));
                 c.start(reconcile);
                 return c;
@@ -299,7 +298,7 @@ class KubernetesPoolIT {
         await("the other replica takes over", second::leading);
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("the new leader replaces the leased pod", () -> pods("py") == 3);
-        assertEquals("1\n", runOnLease(got.lease(), "py", "print(1)").get("stdout"));
+        assertEquals("1\n", runOnLease(got.lease(), "py", "print(1)").stdout());
     }
 
     @Test

@@ -5,14 +5,14 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.controller.reconcile.RunnerProbe;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.testing.Leases;
-import io.kubecoderun.core.registry.Acquisition;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
-import io.kubecoderun.core.registry.Lease;
-import io.kubecoderun.core.registry.LeaseRegistry;
-import io.kubecoderun.core.registry.RedisLeaseRegistry;
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.registry.Acquisition;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.registry.LeaseRegistry;
+import io.kubecoderun.registry.RedisLeaseRegistry;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -74,7 +74,7 @@ class LocalPoolIT {
         // than the clock (nothing idle, or a bug).
         ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(interval)
                 .withRefillDeferral(Duration.ofSeconds(60));
-        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(), List.of(specs),
+        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(), List.of(specs),
                 settings, Clock.systemUTC(), metrics).warmupOnStartup(warmup));
         closeables.add(controller);
         controller.start(settings);
@@ -96,8 +96,7 @@ class LocalPoolIT {
 
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         assertEquals(Acquisition.Outcome.HIT, got.outcome());
-        Map<String, Object> result = runOnLease(got.lease(), "py", "print(sum(range(1, 11)))");
-        assertEquals("55\n", result.get("stdout"));
+        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(1, 11)))").stdout());
         Thread.sleep(600); // three passes
         assertEquals(2, podCount("py"), "runners share these cores: the replacement waits for the execution");
         assertTrue(registry.release(got.lease()));
@@ -122,7 +121,7 @@ class LocalPoolIT {
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("nothing idle: the replacement starts at lease time and is offered when ready",
                 () -> metrics.podsCreated.get() == 2 && registry.stats("py").idle() == 1);
-        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"));
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout());
         assertTrue(registry.release(got.lease()));
         await("the used runner deleted at release", () -> platform.process(got.lease().pod().name()).isEmpty());
     }
@@ -149,7 +148,7 @@ class LocalPoolIT {
         Thread.sleep(1_000); // a few more passes must not create anything
         assertEquals(3, metrics.podsCreated.get() - before, "creates after the kill");
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
-        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").get("stdout"),
+        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout(),
                 "the registry must not hand out a dead runner");
     }
 
@@ -171,7 +170,7 @@ class LocalPoolIT {
         Acquisition got = registry.acquireViaJob("bash", TTL, Duration.ofSeconds(60));
         assertEquals(Acquisition.Outcome.WAIT_HIT, got.outcome());
         assertTrue(got.lease().pod().name().startsWith("kcr-job-"));
-        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").get("stdout"));
+        assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").stdout());
         registry.release(got.lease());
         await("the Job's pod is deleted after use", () -> podCount("bash") == 0);
         assertEquals(1, metrics.coldStarts.get());

@@ -1,8 +1,10 @@
 package io.kubecoderun.controller.reconcile;
 
+import io.kubecoderun.runner.wire.RunnerClient;
+
 import io.kubecoderun.controller.plan.PoolSpec;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
-import io.kubecoderun.core.registry.PodRef;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.PodRef;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -24,7 +26,7 @@ class PoolControllerTest {
         PoolReconcilerRefillTest.RecordingPlatform platform = new PoolReconcilerRefillTest.RecordingPlatform(true);
         InMemoryLeaseRegistry registry = new InMemoryLeaseRegistry();
         ReconcilerSettings settings = ReconcilerSettings.defaults("t").withInterval(Duration.ofMinutes(10));
-        PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
+        PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
                 List.of(new PoolSpec("py", 0, 1, Duration.ofMinutes(2), null)), settings, Clock.systemUTC(),
                 new PoolMetrics()));
         controller.start(settings);

@@ -1,9 +1,11 @@
 package io.kubecoderun.controller.reconcile;
 
+import io.kubecoderun.runner.wire.RunnerClient;
+
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
 import org.junit.jupiter.api.Test;
 
 import io.kubecoderun.controller.testing.TestClock;
@@ -52,7 +54,7 @@ class PoolReconcilerBackoffTest {
         }
 
         @Override
-        public io.kubecoderun.core.registry.Subscription onPodsChanged(Runnable listener) {
+        public io.kubecoderun.registry.Subscription onPodsChanged(Runnable listener) {
             return () -> { }; // the test runs every pass itself
         }
 
@@ -66,7 +68,7 @@ class PoolReconcilerBackoffTest {
         RefusingPlatform platform = new RefusingPlatform();
         TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
         ReconcilerSettings settings = ReconcilerSettings.defaults("t");
-        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
+        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerClient(),
                 List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
         reconciler.reconcileAll();
         assertEquals(1, platform.attempts, "the first refusal ends the pass");
@@ -86,7 +88,7 @@ class PoolReconcilerBackoffTest {
         RefusingPlatform platform = new RefusingPlatform();
         platform.transientFailure = false;
         TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
-        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerProbe(),
+        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerClient(),
                 List.of(new PoolSpec("py", 1, 10, Duration.ofMinutes(2), null)), ReconcilerSettings.defaults("t"),
                 clock, new PoolMetrics());
         reconciler.reconcileAll();

@@ -1,13 +1,15 @@
 package io.kubecoderun.controller.reconcile;
 
+import io.kubecoderun.runner.wire.RunnerClient;
+
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
 import io.kubecoderun.controller.testing.TestClock;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
-import io.kubecoderun.core.registry.Lease;
-import io.kubecoderun.core.registry.PodRef;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.registry.PodRef;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -72,7 +74,7 @@ class PoolReconcilerRefillTest {
         }
 
         @Override
-        public io.kubecoderun.core.registry.Subscription onPodsChanged(Runnable listener) {
+        public io.kubecoderun.registry.Subscription onPodsChanged(Runnable listener) {
             subscribed.incrementAndGet(); // never calls: these tests run every pass themselves
             return subscribed::decrementAndGet;
         }
@@ -90,7 +92,7 @@ class PoolReconcilerRefillTest {
     private void start(boolean sharesCores, Duration deferral, int target) {
         platform = new RecordingPlatform(sharesCores);
         registry = new InMemoryLeaseRegistry();
-        reconciler = new PoolReconciler(platform, registry, new RunnerProbe(),
+        reconciler = new PoolReconciler(platform, registry, new RunnerClient(),
                 List.of(new PoolSpec("py", target, 10, Duration.ofMinutes(2), null)),
                 ReconcilerSettings.defaults("t").withRefillDeferral(deferral), clock, new PoolMetrics());
         pass();

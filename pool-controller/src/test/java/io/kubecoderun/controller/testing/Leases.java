@@ -1,41 +1,36 @@
 package io.kubecoderun.controller.testing;
 
-import io.kubecoderun.core.registry.Lease;
-import io.kubecoderun.runner.http.Json;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.RunnerClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** What the exec function does with a lease, and the waiting the controller tests share. */
 public final class Leases {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final RunnerClient RUNNERS = new RunnerClient();
     private static final long AWAIT_MS = 60_000;
 
     private Leases() {
     }
 
     /** Claims the leased runner (checking it is the pod leased) and runs {@code code} there with the lease id. */
-    public static Map<String, Object> runOnLease(Lease lease, String lang, String code) throws Exception {
-        String base = "http://" + lease.pod().ip() + ":" + lease.pod().port();
-        HttpResponse<String> claim = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/claim"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lease_id\":\"" + lease.id() + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, claim.statusCode(), claim.body());
-        assertEquals(lease.pod().uid(), Json.parseObject(claim.body()).get("pod_uid"), "the runner is the pod leased");
-        HttpResponse<String> run = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/execute"))
-                .header("X-Lease-Id", lease.id())
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("lang", lang, "code", code)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, run.statusCode(), run.body());
-        return Json.parseObject(run.body());
+    public static ExecuteResponse runOnLease(Lease lease, String lang, String code) {
+        RunnerClient.Target target = target(lease);
+        assertEquals(lease.pod().uid(), RUNNERS.claim(target).podUid(), "the runner is the pod leased");
+        return RUNNERS.execute(target, new ExecuteRequest(lang, code, List.of(), 0, null, false),
+                Duration.ofMinutes(1), false);
+    }
+
+    /** The leased runner as the exec function addresses it. */
+    public static RunnerClient.Target target(Lease lease) {
+        return new RunnerClient.Target(lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
     }
 
     public static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -44,7 +44,7 @@ public final class ClaimEndpoint {
         try {
             request = ClaimRequest.fromJson(json);
         } catch (WireException e) {
-            throw new RunnerException.BadRequest(e.errorType(), e.getMessage());
+            throw new RunnerException.BadRequest(e.error(), e.getMessage());
         }
         claim.claim(request, podUid);
         Exchanges.sendJson(exchange, 200, status().toJson());

@@ -1,5 +1,9 @@
 package io.kubecoderun.runner.api;
 
+import io.kubecoderun.runner.wire.RunnerError;
+
+import io.kubecoderun.runner.wire.RunnerHeaders;
+
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.RunnerException;
@@ -18,7 +22,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /execute}: one execution at a time; a second concurrent request gets 409. With
- * {@link Claim#CLAIM_HEADER} it claims the runner first; with {@code list_files} the answer carries the working
+ * {@link RunnerHeaders#CLAIM_POD_UID} it claims the runner first; with {@code list_files} the answer carries the working
  * directory's listing.
  */
 public final class ExecuteEndpoint {
@@ -43,16 +47,16 @@ public final class ExecuteEndpoint {
     public void execute(HttpExchange exchange, String rest) throws IOException {
         Router.requireMethod(exchange, "POST");
         if (!ready.getAsBoolean()) {
-            throw new RunnerException.Unavailable("shutting_down", "the runner is shutting down");
+            throw new RunnerException.Unavailable(RunnerError.SHUTTING_DOWN, "the runner is shutting down");
         }
-        String lease = exchange.getRequestHeaders().getFirst(Claim.LEASE_HEADER);
-        String claimFor = exchange.getRequestHeaders().getFirst(Claim.CLAIM_HEADER);
+        String lease = exchange.getRequestHeaders().getFirst(RunnerHeaders.LEASE_ID);
+        String claimFor = exchange.getRequestHeaders().getFirst(RunnerHeaders.CLAIM_POD_UID);
         if (claimFor != null) {
             try {
                 claim.claim(ClaimRequest.of(lease, claimFor), podUid);
             } catch (WireException e) {
-                throw new RunnerException.BadRequest("invalid_lease", Claim.CLAIM_HEADER + " needs a lease id in "
-                        + Claim.LEASE_HEADER + ": " + e.getMessage());
+                throw new RunnerException.BadRequest(RunnerError.INVALID_LEASE, RunnerHeaders.CLAIM_POD_UID + " needs a lease id in "
+                        + RunnerHeaders.LEASE_ID + ": " + e.getMessage());
             }
         }
         claim.authorize(lease);
@@ -60,10 +64,10 @@ public final class ExecuteEndpoint {
         try {
             request = ExecuteRequest.fromJson(Exchanges.readJsonObject(exchange, maxRequestBytes));
         } catch (WireException e) {
-            throw new RunnerException.BadRequest(e.errorType(), e.getMessage());
+            throw new RunnerException.BadRequest(e.error(), e.getMessage());
         }
         if (!busy.compareAndSet(false, true)) {
-            throw new RunnerException.Conflict("busy", "another execution is running in this sandbox");
+            throw new RunnerException.Conflict(RunnerError.BUSY, "another execution is running in this sandbox");
         }
         ExecuteResponse response;
         try {

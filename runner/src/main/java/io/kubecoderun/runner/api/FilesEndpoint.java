@@ -1,5 +1,7 @@
 package io.kubecoderun.runner.api;
 
+import io.kubecoderun.runner.wire.RunnerHeaders;
+
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.files.Workspace;
@@ -27,7 +29,7 @@ public final class FilesEndpoint {
     }
 
     public void files(HttpExchange exchange, String rest) throws IOException {
-        claim.authorize(exchange.getRequestHeaders().getFirst(Claim.LEASE_HEADER));
+        claim.authorize(exchange.getRequestHeaders().getFirst(RunnerHeaders.LEASE_ID));
         if (rest.isEmpty()) {
             Router.requireMethod(exchange, "GET");
             list(exchange);

@@ -1,5 +1,9 @@
 package io.kubecoderun.runner.exec;
 
+import io.kubecoderun.runner.wire.Json;
+
+import io.kubecoderun.runner.wire.RunnerError;
+
 import io.kubecoderun.runner.RunnerConfig;
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.lang.JavaSource;
@@ -51,6 +55,8 @@ public final class Executor {
     /** The interpreter started ahead for the next Python program, or null; guarded by {@code this}. */
     private java.util.concurrent.Future<WarmPython> warm;
     private boolean closed;
+    /** The language whose interpreter is started ahead (its wrapper, {@code kcr_python.py}, waits on a FIFO). */
+    private static final Language WARM_LANGUAGE = Languages.with(Language.Trait.WARM_INTERPRETER).get(0);
     /** How long handing a program to a warm interpreter may take before it is given up for a cold start. */
     private static final long HANDOVER_MS = 5_000;
 
@@ -75,6 +81,11 @@ public final class Executor {
         }
     }
 
+    /** Whether this runner starts an interpreter ahead: switched on, and the image has that language. */
+    public boolean warmInterpreterAvailable() {
+        return config.warmPython() && installed.getOrDefault(WARM_LANGUAGE.id(), false);
+    }
+
     /** The languages whose toolchain this image has, in table order. */
     public List<String> availableLanguages() {
         return Languages.all().stream().map(Language::id).filter(installed::get).toList();
@@ -87,10 +98,10 @@ public final class Executor {
 
     public ExecuteResponse execute(ExecuteRequest request) throws IOException {
         Language language = Languages.find(request.lang()).orElseThrow(() -> new RunnerException.BadRequest(
-                "unsupported_language", "unknown language '" + request.lang() + "'; supported: "
+                RunnerError.UNSUPPORTED_LANGUAGE, "unknown language '" + request.lang() + "'; supported: "
                 + String.join(", ", Languages.all().stream().map(Language::id).toList())));
         if (!installed.get(language.id())) {
-            throw new RunnerException.BadRequest("language_unavailable",
+            throw new RunnerException.BadRequest(RunnerError.LANGUAGE_UNAVAILABLE,
                     language.displayName() + " is not installed in this sandbox; available: " + availableLanguages());
         }
         if (request.state() != null && request.state().length > config.maxStateBytes()) {
@@ -99,8 +110,7 @@ public final class Executor {
         }
         Duration timeout = effectiveTimeout(request.timeoutMs());
         long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
-        boolean python = language.id().equals("py");
-        if (python) {
+        if (language.has(Language.Trait.WARM_INTERPRETER)) {
             WarmPython interpreter = takeWarm();
             if (interpreter != null) {
                 ExecuteResponse response = executeWarm(interpreter, language, request, budgetMs);
@@ -162,7 +172,7 @@ public final class Executor {
     private ExecuteResponse respond(Language language, ExecuteRequest request, StepRunner.Outcome outcome,
                                     long elapsedMs, BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup,
                                     Path build, long budgetMs, boolean warmStart) throws IOException {
-        boolean python = language.id().equals("py");
+        boolean python = language.has(Language.Trait.KEEPS_STATE);
         boolean oom = cgroup != null && cgroup.oomKilled();
         if (outcome.cancelled()) {
             stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
@@ -200,14 +210,14 @@ public final class Executor {
      * a runner serving several executions (no claim) again after each.
      */
     public synchronized void prestartPython() {
-        if (closed || warm != null || !config.warmPython() || !installed.getOrDefault("py", false)) {
+        if (closed || warm != null || !warmInterpreterAvailable()) {
             return;
         }
         warm = prestarter.submit(this::startWarmPython);
     }
 
     private WarmPython startWarmPython() throws IOException {
-        Language python = Languages.find("py").orElseThrow();
+        Language python = WARM_LANGUAGE;
         String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
         Path build = config.scratch().resolve("exec-" + execId);
         String buildView = sandbox.buildView(build);
@@ -322,7 +332,7 @@ public final class Executor {
             command.put("report", view + "/state.report");
             command.put("args", request.args());
             long start = System.nanoTime();
-            handedOver = send(interpreter.control(), io.kubecoderun.runner.http.Json.write(command) + "\n");
+            handedOver = send(interpreter.control(), Json.write(command) + "\n");
             if (!handedOver) {
                 LOG.warning("event=warm_python_handover_failed detail=\"running the program cold\"");
                 return null;
@@ -442,13 +452,14 @@ public final class Executor {
     /** Writes the source, support files and state into a fresh build directory; returns the placeholders. */
     private Map<String, String> prepareBuild(Language language, ExecuteRequest request, Path build)
             throws IOException {
-        boolean python = language.id().equals("py");
+        boolean python = language.has(Language.Trait.KEEPS_STATE);
+        boolean mainClass = language.has(Language.Trait.MAIN_CLASS_FROM_SOURCE);
         String buildView = sandbox.buildView(build);
         if (!Files.isDirectory(workdir)) {
             Files.createDirectories(workdir); // a previous program of a non-pod runner removed it
         }
         deleteTree(build);
-        Files.createDirectories(language.id().equals("java") ? build.resolve("classes") : build);
+        Files.createDirectories(mainClass ? build.resolve("classes") : build);
         String source = language.sourceFileName().apply(request.code());
         Files.writeString(build.resolve(source), request.code(), StandardCharsets.UTF_8);
         support.copyInto(language, build);
@@ -456,7 +467,7 @@ public final class Executor {
         vars.put("src", buildView + "/" + source);
         vars.put("build", buildView);
         vars.put("bin", buildView + "/prog");
-        vars.put("main", language.id().equals("java") ? JavaSource.mainClass(request.code()) : "");
+        vars.put("main", mainClass ? JavaSource.mainClass(request.code()) : "");
         vars.put("state_in", "");
         vars.put("state_out", python && request.captureState() ? buildView + "/state.out" : "");
         vars.put("state_report", buildView + "/state.report");

@@ -1,5 +1,7 @@
 package io.kubecoderun.runner.files;
 
+import io.kubecoderun.runner.wire.RunnerError;
+
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.wire.FileEntry;
 
@@ -259,6 +261,6 @@ public final class Workspace {
     }
 
     private static RunnerException bad(String message) {
-        return new RunnerException.BadRequest("invalid_path", message);
+        return new RunnerException.BadRequest(RunnerError.INVALID_PATH, message);
     }
 }

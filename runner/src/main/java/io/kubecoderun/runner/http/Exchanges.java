@@ -1,5 +1,9 @@
 package io.kubecoderun.runner.http;
 
+import io.kubecoderun.runner.wire.Json;
+
+import io.kubecoderun.runner.wire.RunnerError;
+
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.RunnerException;
 
@@ -25,7 +29,7 @@ public final class Exchanges {
                     throw new RunnerException.TooLarge("request body exceeds the cap of " + cap + " bytes");
                 }
             } catch (NumberFormatException e) {
-                throw new RunnerException.BadRequest("invalid_header", "Content-Length is not a number");
+                throw new RunnerException.BadRequest(RunnerError.INVALID_HEADER, "Content-Length is not a number");
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -70,7 +74,7 @@ public final class Exchanges {
     public static void sendError(HttpExchange exchange, RunnerException e) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.getMessage());
-        body.put("error_type", e.errorType());
+        body.put("error_type", e.error().wire());
         sendJson(exchange, e.status(), body);
     }
 
@@ -84,12 +88,12 @@ public final class Exchanges {
             char c = raw.charAt(i);
             if (c == '%') {
                 if (i + 2 >= raw.length()) {
-                    throw new RunnerException.BadRequest("invalid_path", "malformed percent escape");
+                    throw new RunnerException.BadRequest(RunnerError.INVALID_PATH, "malformed percent escape");
                 }
                 int hi = Character.digit(raw.charAt(i + 1), 16);
                 int lo = Character.digit(raw.charAt(i + 2), 16);
                 if (hi < 0 || lo < 0) {
-                    throw new RunnerException.BadRequest("invalid_path", "malformed percent escape");
+                    throw new RunnerException.BadRequest(RunnerError.INVALID_PATH, "malformed percent escape");
                 }
                 bytes.write((hi << 4) | lo);
                 i += 2;

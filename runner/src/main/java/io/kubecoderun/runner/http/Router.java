@@ -1,5 +1,7 @@
 package io.kubecoderun.runner.http;
 
+import io.kubecoderun.runner.wire.RunnerError;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.kubecoderun.runner.RunnerException;
@@ -62,7 +64,7 @@ public final class Router implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "event=handler_failed path=" + path, e);
             Exchanges.sendJson(exchange, 500, java.util.Map.of("error", "internal runner error",
-                    "error_type", "internal"));
+                    "error_type", RunnerError.INTERNAL.wire()));
         } finally {
             exchange.close();
         }

@@ -2,7 +2,7 @@ package io.kubecoderun.runner.bench;
 
 import io.kubecoderun.runner.exec.BubblewrapSandbox;
 import io.kubecoderun.runner.exec.Limits;
-import io.kubecoderun.runner.testing.RunnerClient;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
 
 import java.io.IOException;
@@ -71,12 +71,12 @@ public final class RunnerBench {
         long afterRss;
         String cgroup;
         try (RunnerProcess runner = RunnerProcess.start(base.resolve("latency"), env, launch)) {
-            RunnerClient client = runner.client();
+            RunnerHttp client = runner.client();
             Map<String, Object> hello = Map.of("lang", "py", "code", "print(1)");
             for (int i = 0; i < warmup + iterations; i++) {
                 Thread.sleep(PAUSE_MS);
                 long t0 = System.nanoTime();
-                RunnerClient.Reply reply = client.execute(hello);
+                RunnerHttp.Reply reply = client.execute(hello);
                 long t1 = System.nanoTime();
                 if (reply.status() != 200 || !"1\n".equals(reply.json().get("stdout"))) {
                     throw new IllegalStateException("runner answered " + reply.status() + ": " + reply.raw());

@@ -56,7 +56,7 @@ public final class RunnerExtension implements BeforeAllCallback, AfterAllCallbac
         return process;
     }
 
-    public RunnerClient client() {
+    public RunnerHttp client() {
         return process.client();
     }
 

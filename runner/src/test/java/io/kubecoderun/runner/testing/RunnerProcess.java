@@ -117,8 +117,8 @@ public final class RunnerProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    public RunnerClient client() {
-        return new RunnerClient(baseUrl());
+    public RunnerHttp client() {
+        return new RunnerHttp(baseUrl());
     }
 
     public Path workdir() {

@@ -1,10 +1,12 @@
 package io.kubecoderun.core.auth;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kubecoderun.core.redis.BlockingRedis;
-import io.kubecoderun.core.store.StoreException;
+import io.kubecoderun.registry.redis.BlockingRedis;
+
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -98,7 +100,7 @@ public final class RedisStoredKeys implements StoredKeys {
             return new StoredKey(node.path("id").asText(), node.path("name").asText(),
                     Instant.ofEpochMilli(node.path("created").asLong()));
         } catch (IOException e) {
-            throw new StoreException.Unavailable("corrupt stored key in Redis: " + e.getMessage(), e);
+            throw new DependencyUnavailableException("corrupt stored key in Redis: " + e.getMessage(), e);
         }
     }
 }

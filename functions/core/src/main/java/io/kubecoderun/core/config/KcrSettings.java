@@ -1,106 +1,169 @@
 package io.kubecoderun.core.config;
 
+import io.kubecoderun.registry.config.Positive;
+import io.kubecoderun.registry.config.StrictBoolean;
+import io.kubecoderun.registry.config.ZeroOrPositive;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * The functions' shared settings, read through MicroProfile Config (which includes environment variables) under
- * the original KubeCodeRun names. Every key, its default and its meaning is in the README's configuration table.
+ * The functions' shared settings under the original KubeCodeRun names (every key, its default and its meaning is
+ * in the README's configuration table, which {@code ConfigurationTablesTest} checks against this mapping). Sizes
+ * and times are whole numbers in the unit their name says; a value of the wrong kind stops the start naming the
+ * variable. Where Redis and object storage are: {@code RedisSettings}, {@link ObjectStoreSettings}.
  */
-public record KcrSettings(
-        Optional<String> redisUrl,
-        String redisKeyPrefix,
-        Optional<String> minioEndpoint,
-        String minioAccessKey,
-        String minioSecretKey,
-        String minioBucket,
-        String dataDir,
-        Optional<String> apiKey,
-        Optional<String> apiKeys,
-        Optional<String> masterApiKey,
-        Optional<String> jwtPublicKey,
-        String jwtIssuer,
-        String jwtAudience,
-        boolean trustedNetwork,
-        boolean generateKeyIfNone,
-        Duration maxExecutionTime,
-        long maxFileBytes,
-        int maxOutputFiles,
-        Duration sessionTtl,
-        Duration stateTtl,
-        long maxStateBytes,
-        Duration stateArchiveAfter,
-        Duration stateArchiveRetention,
-        int rateLimitPerMinute,
-        int rateLimitBurst) {
+@ConfigMapping(prefix = "")
+public interface KcrSettings {
 
-    public static KcrSettings from(Function<String, String> lookup) {
-        Reader r = new Reader(lookup);
-        String redis = r.string("REDIS_URL", null);
-        if (redis == null && r.string("REDIS_HOST", null) != null) {
-            String password = r.string("REDIS_PASSWORD", null);
-            redis = "redis://" + (password == null ? "" : ":" + password + "@") + r.string("REDIS_HOST", null)
-                    + ":" + r.string("REDIS_PORT", "6379");
-        }
-        String minio = r.string("MINIO_ENDPOINT", null);
-        if (minio != null && !minio.startsWith("http")) {
-            minio = (r.bool("MINIO_SECURE", false) ? "https://" : "http://") + minio;
-        }
-        return new KcrSettings(
-                Optional.ofNullable(redis),
-                r.string("REDIS_KEY_PREFIX", "kcr:"),
-                Optional.ofNullable(minio),
-                r.string("MINIO_ACCESS_KEY", "minioadmin"),
-                r.string("MINIO_SECRET_KEY", "minioadmin"),
-                r.string("MINIO_BUCKET", "kubecoderun"),
-                r.string("KCR_DATA_DIR", System.getProperty("user.home") + "/.kubecoderun"),
-                Optional.ofNullable(r.string("API_KEY", null)),
-                Optional.ofNullable(r.string("API_KEYS", null)),
-                Optional.ofNullable(r.string("MASTER_API_KEY", null)),
-                Optional.ofNullable(r.string("LIBRECHAT_JWT_PUBLIC_KEY", null)),
-                r.string("LIBRECHAT_JWT_ISSUER", "librechat"),
-                r.string("LIBRECHAT_JWT_AUDIENCE", "codeapi"),
-                r.bool("KCR_TRUSTED_NETWORK", false),
-                r.bool("KCR_GENERATE_API_KEY", false),
-                Duration.ofSeconds(r.number("MAX_EXECUTION_TIME", 300)),
-                r.number("MAX_FILE_SIZE_MB", 25) << 20,
-                (int) r.number("MAX_OUTPUT_FILES", 50),
-                Duration.ofHours(r.number("SESSION_TTL_HOURS", 24)),
-                Duration.ofSeconds(r.number("STATE_TTL_SECONDS", 7200)),
-                r.number("STATE_MAX_SIZE_MB", 50) << 20,
-                Duration.ofSeconds(r.number("STATE_ARCHIVE_AFTER_SECONDS", 600)),
-                Duration.ofDays(r.number("STATE_ARCHIVE_TTL_DAYS", 7)),
-                (int) r.number("RATE_LIMIT_PER_MINUTE", 600),
-                (int) r.number("RATE_LIMIT_BURST", 120));
+    /** Files, the state archive and the generated key when there is no object store. */
+    @WithName("KCR_DATA_DIR")
+    @WithDefault("${user.home}/.kubecoderun")
+    String dataDir();
+
+    @WithName("API_KEY")
+    Optional<String> apiKey();
+
+    /** Comma-separated. */
+    @WithName("API_KEYS")
+    Optional<String> apiKeys();
+
+    /** The only key the admin API accepts. */
+    @WithName("MASTER_API_KEY")
+    Optional<String> masterApiKey();
+
+    /** PEM public key (Ed25519 or RSA) of LibreChat's tokens. */
+    @WithName("LIBRECHAT_JWT_PUBLIC_KEY")
+    Optional<String> jwtPublicKey();
+
+    @WithName("LIBRECHAT_JWT_ISSUER")
+    @WithDefault("librechat")
+    String jwtIssuer();
+
+    @WithName("LIBRECHAT_JWT_AUDIENCE")
+    @WithDefault("codeapi")
+    String jwtAudience();
+
+    /** Accept requests without credentials (only behind a trusted network). */
+    @WithName("KCR_TRUSTED_NETWORK")
+    @WithDefault("false")
+    @WithConverter(StrictBoolean.class)
+    boolean trustedNetwork();
+
+    /**
+     * Exec CloudEvents: take the caller from the {@code kcrprincipal} extension (only where a NetworkPolicy lets
+     * only the Broker in).
+     */
+    @WithName("KCR_TRUST_EVENT_PRINCIPAL")
+    @WithDefault("false")
+    @WithConverter(StrictBoolean.class)
+    boolean trustEventPrincipal();
+
+    /** With no key, JWT key or trusted mode: generate a key, keep it in the data directory, print it once. */
+    @WithName("KCR_GENERATE_API_KEY")
+    @WithDefault("false")
+    @WithConverter(StrictBoolean.class)
+    boolean generateKeyIfNone();
+
+    /** Seconds: the largest timeout a request may ask for. */
+    @WithName("MAX_EXECUTION_TIME")
+    @WithDefault("300")
+    @WithConverter(Positive.class)
+    long maxExecutionTimeSeconds();
+
+    /** Largest input or output file, in MiB. */
+    @WithName("MAX_FILE_SIZE_MB")
+    @WithDefault("25")
+    @WithConverter(Positive.class)
+    long maxFileSizeMb();
+
+    /** Files collected per execution; more are reported in stderr. */
+    @WithName("MAX_OUTPUT_FILES")
+    @WithDefault("50")
+    @WithConverter(Positive.class)
+    long maxOutputFilesCount();
+
+    /** A session and its files live this long after last use. */
+    @WithName("SESSION_TTL_HOURS")
+    @WithDefault("24")
+    @WithConverter(Positive.class)
+    long sessionTtlHours();
+
+    /** Python state's lifetime in Redis (or memory), before the archive holds it. */
+    @WithName("STATE_TTL_SECONDS")
+    @WithDefault("7200")
+    @WithConverter(Positive.class)
+    long stateTtlSeconds();
+
+    @WithName("STATE_MAX_SIZE_MB")
+    @WithDefault("50")
+    @WithConverter(Positive.class)
+    long stateMaxSizeMb();
+
+    /** State this close to expiry is archived to object storage. */
+    @WithName("STATE_ARCHIVE_AFTER_SECONDS")
+    @WithDefault("600")
+    @WithConverter(Positive.class)
+    long stateArchiveAfterSeconds();
+
+    @WithName("STATE_ARCHIVE_TTL_DAYS")
+    @WithDefault("7")
+    @WithConverter(Positive.class)
+    long stateArchiveTtlDays();
+
+    /** Requests per principal and minute (a token bucket); {@code 0} switches the limit off. */
+    @WithName("RATE_LIMIT_PER_MINUTE")
+    @WithDefault("600")
+    @WithConverter(ZeroOrPositive.class)
+    long rateLimitPerMinuteValue();
+
+    @WithName("RATE_LIMIT_BURST")
+    @WithDefault("120")
+    @WithConverter(Positive.class)
+    long rateLimitBurstValue();
+
+    default Duration maxExecutionTime() {
+        return Duration.ofSeconds(maxExecutionTimeSeconds());
     }
 
-    private record Reader(Function<String, String> lookup) {
-        String string(String name, String fallback) {
-            String value = lookup.apply(name);
-            return value == null || value.isBlank() ? fallback : value.strip();
-        }
+    default long maxFileBytes() {
+        return maxFileSizeMb() << 20;
+    }
 
-        boolean bool(String name, boolean fallback) {
-            String value = string(name, null);
-            return value == null ? fallback : value.equalsIgnoreCase("true") || value.equals("1")
-                    || value.equalsIgnoreCase("yes");
-        }
+    default int maxOutputFiles() {
+        return (int) Math.min(Integer.MAX_VALUE, maxOutputFilesCount());
+    }
 
-        long number(String name, long fallback) {
-            String value = string(name, null);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                long parsed = Long.parseLong(value);
-                if (parsed <= 0) {
-                    throw new IllegalArgumentException(name + "=" + value + " must be positive");
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + "=" + value + " is not a whole number");
-            }
-        }
+    default Duration sessionTtl() {
+        return Duration.ofHours(sessionTtlHours());
+    }
+
+    default Duration stateTtl() {
+        return Duration.ofSeconds(stateTtlSeconds());
+    }
+
+    default long maxStateBytes() {
+        return stateMaxSizeMb() << 20;
+    }
+
+    default Duration stateArchiveAfter() {
+        return Duration.ofSeconds(stateArchiveAfterSeconds());
+    }
+
+    default Duration stateArchiveRetention() {
+        return Duration.ofDays(stateArchiveTtlDays());
+    }
+
+    /** 0: no limit. */
+    default int rateLimitPerMinute() {
+        return (int) Math.min(Integer.MAX_VALUE, rateLimitPerMinuteValue());
+    }
+
+    default int rateLimitBurst() {
+        return (int) Math.min(Integer.MAX_VALUE, rateLimitBurstValue());
     }
 }

@@ -1,6 +1,6 @@
 package io.kubecoderun.core.state;
 
-import io.kubecoderun.core.redis.BlockingRedis;
+import io.kubecoderun.registry.redis.BlockingRedis;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;

@@ -1,5 +1,7 @@
 package io.kubecoderun.core.state;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import io.kubecoderun.core.store.FileStore;
 import io.kubecoderun.core.store.StoreException;
 import io.kubecoderun.core.store.StoredObject;
@@ -70,7 +72,7 @@ public final class TieredStateStore implements StateStore {
         try (InputStream in = archive.open(archiveKey(sessionId))) {
             return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot read archived state: " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot read archived state: " + e.getMessage(), e);
         }
     }
 

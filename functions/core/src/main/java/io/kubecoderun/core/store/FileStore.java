@@ -1,5 +1,7 @@
 package io.kubecoderun.core.store;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +27,6 @@ public interface FileStore {
     /** Objects whose keys start with {@code prefix}, by key. */
     List<StoredObject> list(String prefix);
 
-    /** A cheap round trip for health checks; throws {@link StoreException.Unavailable} when down. */
+    /** A cheap round trip for health checks; throws {@link DependencyUnavailableException} when down. */
     void ping();
 }

@@ -1,5 +1,7 @@
 package io.kubecoderun.core.store;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,7 +83,7 @@ public final class LocalDiskFileStore implements FileStore {
             }
             return stat(key).orElseThrow();
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot write " + key + ": " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot write " + key + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {
@@ -107,7 +109,7 @@ public final class LocalDiskFileStore implements FileStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot read " + key + ": " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot read " + key + ": " + e.getMessage(), e);
         }
     }
 
@@ -118,7 +120,7 @@ public final class LocalDiskFileStore implements FileStore {
         } catch (NoSuchFileException e) {
             throw new StoreException.NotFound(key);
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot read " + key + ": " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot read " + key + ": " + e.getMessage(), e);
         }
     }
 
@@ -129,7 +131,7 @@ public final class LocalDiskFileStore implements FileStore {
             Files.deleteIfExists(path.resolveSibling(path.getFileName() + TAG_SUFFIX));
             return Files.deleteIfExists(path);
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot delete " + key + ": " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot delete " + key + ": " + e.getMessage(), e);
         }
     }
 
@@ -150,7 +152,7 @@ public final class LocalDiskFileStore implements FileStore {
                 }
             });
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot list " + prefix + ": " + e.getMessage(), e);
+            throw new DependencyUnavailableException("cannot list " + prefix + ": " + e.getMessage(), e);
         }
         out.sort(java.util.Comparator.comparing(StoredObject::key));
         return out;
@@ -159,7 +161,7 @@ public final class LocalDiskFileStore implements FileStore {
     @Override
     public void ping() {
         if (!Files.isDirectory(root) || !Files.isWritable(root)) {
-            throw new StoreException.Unavailable(root + " is not a writable directory", null);
+            throw new DependencyUnavailableException(root + " is not a writable directory", null);
         }
     }
 }

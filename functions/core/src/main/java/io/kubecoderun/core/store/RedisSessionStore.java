@@ -1,12 +1,14 @@
 package io.kubecoderun.core.store;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.kubecoderun.core.ids.Ids;
-import io.kubecoderun.core.redis.BlockingRedis;
+import io.kubecoderun.registry.redis.BlockingRedis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -193,7 +195,7 @@ public final class RedisSessionStore implements SessionStore {
         try {
             return JSON.readValue(json, FileRecord.class);
         } catch (JsonProcessingException e) {
-            throw new StoreException.Unavailable("corrupt file record in Redis: " + e.getOriginalMessage(), e);
+            throw new DependencyUnavailableException("corrupt file record in Redis: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.kubecoderun.core.store;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -62,7 +64,7 @@ public final class S3FileStore implements FileStore {
             int size = first;
             call(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
                     RequestBody.fromBytes(java.util.Arrays.copyOf(part, size))));
-            return stat(key).orElseThrow(() -> new StoreException.Unavailable("stored object vanished: " + key, null));
+            return stat(key).orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
         }
         return multipart(key, data, maxBytes, contentType, part, first);
     }
@@ -90,7 +92,7 @@ public final class S3FileStore implements FileStore {
             }
             call(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts))));
-            return stat(key).orElseThrow(() -> new StoreException.Unavailable("stored object vanished: " + key, null));
+            return stat(key).orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
         } catch (RuntimeException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
@@ -112,7 +114,7 @@ public final class S3FileStore implements FileStore {
                 filled += n;
             }
         } catch (IOException e) {
-            throw new StoreException.Unavailable("upload stream failed: " + e.getMessage(), e);
+            throw new DependencyUnavailableException("upload stream failed: " + e.getMessage(), e);
         }
         return filled;
     }
@@ -171,15 +173,15 @@ public final class S3FileStore implements FileStore {
         return etag == null ? "" : etag.replace("\"", "");
     }
 
-    /** Runs an S3 call, turning transport failures and 5xx answers into {@link StoreException.Unavailable}. */
+    /** Runs an S3 call, turning transport failures and 5xx answers into {@link DependencyUnavailableException}. */
     private static <T> T call(Supplier<T> operation) {
         try {
             return operation.get();
         } catch (SdkClientException e) {
-            throw new StoreException.Unavailable("object storage unreachable: " + e.getMessage(), e);
+            throw new DependencyUnavailableException("object storage unreachable: " + e.getMessage(), e);
         } catch (S3Exception e) {
             if (e.statusCode() >= 500) {
-                throw new StoreException.Unavailable("object storage failed: " + e.getMessage(), e);
+                throw new DependencyUnavailableException("object storage failed: " + e.getMessage(), e);
             }
             throw e;
         }

@@ -1,6 +1,9 @@
 package io.kubecoderun.core.store;
 
-/** A store operation failed; {@link Unavailable} (503 with Retry-After) apart from the caller's own mistakes. */
+/**
+ * A store operation refused for what was asked (absent, too large); a store that cannot be reached is a
+ * {@link io.kubecoderun.registry.DependencyUnavailableException} instead (503 with Retry-After).
+ */
 public sealed class StoreException extends RuntimeException {
     StoreException(String message, Throwable cause) {
         super(message, cause);
@@ -24,13 +27,6 @@ public sealed class StoreException extends RuntimeException {
     public static final class NotFound extends StoreException {
         public NotFound(String key) {
             super("no object " + key, null);
-        }
-    }
-
-    /** The backing service failed or cannot be reached: 503. */
-    public static final class Unavailable extends StoreException {
-        public Unavailable(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }

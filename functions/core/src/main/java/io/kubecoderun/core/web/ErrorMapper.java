@@ -3,6 +3,7 @@ package io.kubecoderun.core.web;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.ids.Ids;
 import io.kubecoderun.core.store.StoreException;
+import io.kubecoderun.registry.DependencyUnavailableException;
 import io.kubecoderun.core.state.StateCodec;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -56,9 +57,11 @@ public class ErrorMapper {
         if (e instanceof StoreException.NotFound) {
             return body(404, "not_found", "not found", null, 0);
         }
-        if (e instanceof StoreException.TooLarge) {
-            return body(413, "too_large", e.getMessage(), null, 0);
-        }
+        return body(413, "too_large", e.getMessage(), null, 0);
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(DependencyUnavailableException e) {
         LOG.warning("event=dependency_unavailable error=" + e.getMessage());
         return body(503, "dependency_unavailable", "a storage dependency is unavailable; retry shortly", null, 5);
     }

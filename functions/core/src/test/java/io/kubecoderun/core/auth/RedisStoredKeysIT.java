@@ -1,6 +1,6 @@
 package io.kubecoderun.core.auth;
 
-import io.kubecoderun.core.testing.RedisExtension;
+import io.kubecoderun.registry.testing.RedisExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

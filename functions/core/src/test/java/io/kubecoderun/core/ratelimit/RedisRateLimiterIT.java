@@ -1,9 +1,9 @@
 package io.kubecoderun.core.ratelimit;
 
-import io.kubecoderun.core.testing.RedisExtension;
+import io.kubecoderun.registry.testing.RedisExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.kubecoderun.core.redis.BlockingRedis;
+import io.kubecoderun.registry.redis.BlockingRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,7 +1,7 @@
 package io.kubecoderun.core.state;
 
 import io.kubecoderun.core.store.S3FileStore;
-import io.kubecoderun.core.testing.RedisServer;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterAll;

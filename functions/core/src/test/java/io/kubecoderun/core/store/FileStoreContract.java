@@ -1,5 +1,7 @@
 package io.kubecoderun.core.store;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +118,8 @@ abstract class FileStoreContract {
                 return 'x';
             }
         };
-        assertThrows(StoreException.class, () -> store.put("sessions/s1/keep", failing, CAP, null));
+        assertThrows(DependencyUnavailableException.class, () -> store.put("sessions/s1/keep", failing, CAP, null),
+                "a client that went away is the stream failing, not a refusal of what was asked");
         try (InputStream in = store.open("sessions/s1/keep")) {
             assertEquals("original", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }

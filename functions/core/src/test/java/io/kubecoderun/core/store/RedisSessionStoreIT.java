@@ -1,6 +1,8 @@
 package io.kubecoderun.core.store;
 
-import io.kubecoderun.core.testing.RedisExtension;
+import io.kubecoderun.registry.DependencyUnavailableException;
+
+import io.kubecoderun.registry.testing.RedisExtension;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -26,8 +28,8 @@ class RedisSessionStoreIT extends SessionStoreContract {
         Redis nowhere = Redis.createClient(other, new RedisOptions().setConnectionString("redis://127.0.0.1:1"));
         try {
             SessionStore down = new RedisSessionStore(nowhere, "x:", Clock.systemUTC());
-            assertThrows(StoreException.Unavailable.class, () -> down.find("abcdefghijklmnopqrstu", "key:a"));
-            assertThrows(StoreException.Unavailable.class, down::ping);
+            assertThrows(DependencyUnavailableException.class, () -> down.find("abcdefghijklmnopqrstu", "key:a"));
+            assertThrows(DependencyUnavailableException.class, down::ping);
         } finally {
             nowhere.close();
             other.close();

@@ -14,7 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.kubecoderun.core.config.KcrSettings;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -50,8 +50,8 @@ public class ExecEvents {
     Authenticator authenticator;
     @Inject
     ObjectMapper mapper;
-    @ConfigProperty(name = "KCR_TRUST_EVENT_PRINCIPAL", defaultValue = "false")
-    boolean trustPrincipal;
+    @Inject
+    KcrSettings settings;
 
     private record Event(String type, String source, String id, Map<String, String> extensions,
                          Map<String, Object> data) {
@@ -139,7 +139,7 @@ public class ExecEvents {
 
     private Principal principal(Event event) {
         String named = event.extensions().get("kcrprincipal");
-        if (trustPrincipal && named != null && !named.isBlank()) {
+        if (settings.trustEventPrincipal() && named != null && !named.isBlank()) {
             return authenticator.admit(new Principal(named, Principal.Kind.TRUSTED));
         }
         try {

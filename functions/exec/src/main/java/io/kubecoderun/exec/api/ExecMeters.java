@@ -1,6 +1,6 @@
 package io.kubecoderun.exec.api;
 
-import io.kubecoderun.core.registry.Acquisition;
+import io.kubecoderun.registry.Acquisition;
 import io.kubecoderun.exec.service.ExecObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

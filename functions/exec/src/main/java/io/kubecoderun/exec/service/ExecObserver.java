@@ -1,6 +1,6 @@
 package io.kubecoderun.exec.service;
 
-import io.kubecoderun.core.registry.Acquisition;
+import io.kubecoderun.registry.Acquisition;
 
 /**
  * What an execution reports for metrics, framework free: how each lease was got and how long it took, and how each

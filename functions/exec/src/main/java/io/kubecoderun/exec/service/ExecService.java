@@ -1,13 +1,15 @@
 package io.kubecoderun.exec.service;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
+
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ContentTypes;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.core.ids.FileNames;
 import io.kubecoderun.core.ids.Ids;
-import io.kubecoderun.core.registry.Acquisition;
-import io.kubecoderun.core.registry.Lease;
-import io.kubecoderun.core.registry.LeaseRegistry;
+import io.kubecoderun.registry.Acquisition;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.core.state.StateCodec;
 import io.kubecoderun.core.state.StateStore;
 import io.kubecoderun.core.state.StoredState;
@@ -23,6 +25,7 @@ import io.kubecoderun.runner.lang.Languages;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.FileEntry;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
 import java.io.IOException;
@@ -42,7 +45,6 @@ import java.util.logging.Logger;
  */
 public final class ExecService {
     private static final Logger LOG = Logger.getLogger(ExecService.class.getName());
-    private static final String PYTHON = "py";
 
     private final LeaseRegistry registry;
     private final SessionStore sessions;
@@ -81,7 +83,7 @@ public final class ExecService {
         } catch (ApiException e) {
             status = e.errorType();
             throw e;
-        } catch (StoreException.Unavailable e) {
+        } catch (DependencyUnavailableException e) {
             status = "dependency_unavailable";
             throw e;
         } finally {
@@ -100,13 +102,14 @@ public final class ExecService {
             long t2;
             ExecuteResponse response;
             Map<String, String> inputHashes;
-            byte[] state = language.id().equals(PYTHON) ? loadState(session) : null;
+            boolean keepsState = language.has(Language.Trait.KEEPS_STATE);
+            byte[] state = keepsState ? loadState(session) : null;
             ExecuteRequest execute = new ExecuteRequest(language.id(), request.code(), request.args(),
-                    timeout.toMillis(), state, language.id().equals(PYTHON), true);
+                    timeout.toMillis(), state, keepsState, true);
             if (inputs.isEmpty()) {
                 // Nothing to put first: the execute claims the runner itself, one round trip instead of two.
                 Started<ExecuteResponse> started = lease(language.id(), timeout, false,
-                        leased -> runners.execute(leased, execute, timeout, true));
+                        leased -> runners.execute(target(leased), execute, timeout, true));
                 lease = started.lease();
                 t1 = started.leasedAt();
                 t2 = t1;
@@ -118,7 +121,7 @@ public final class ExecService {
                 t1 = System.nanoTime();
                 inputHashes = mountInputs(lease, inputs, request);
                 t2 = System.nanoTime();
-                response = runners.execute(lease, execute, timeout, false);
+                response = runners.execute(target(lease), execute, timeout, false);
             }
             long t3 = System.nanoTime();
             List<ExecResult.OutputFile> outputs = collectOutputs(lease, session, inputs, inputHashes, response);
@@ -263,9 +266,14 @@ public final class ExecService {
         throw new ApiException.Unavailable("no_sandbox", "no reachable " + language + " sandbox; try again", 2);
     }
 
+    /** Where the leased runner listens, with the lease and the pod uid every call after the claim carries. */
+    private static RunnerClient.Target target(Lease lease) {
+        return new RunnerClient.Target(lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
+    }
+
     /** The bare claim (before inputs go in); the runner must report the leased pod's uid. */
     private RunnerStatus claim(Lease lease) {
-        RunnerStatus status = runners.claim(lease);
+        RunnerStatus status = runners.claim(target(lease));
         if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {
             throw new RunnerClient.RunnerRefusedException(409, "pod uid mismatch");
         }
@@ -279,7 +287,7 @@ public final class ExecService {
             FileRecord record = inputs.get(i);
             String name = request.files().get(i).name();
             try (InputStream in = files.open(record.objectKey())) {
-                FileEntry entry = runners.putFile(lease, name, in, record.size());
+                FileEntry entry = runners.putFile(target(lease), name, in, record.size());
                 hashes.put(entry.path(), entry.sha256());
             } catch (StoreException.NotFound e) {
                 throw new ApiException.NotFound("input file " + record.id() + " has no stored content");
@@ -309,7 +317,7 @@ public final class ExecService {
         List<ExecResult.OutputFile> outputs = new ArrayList<>();
         int skipped = 0;
         // The listing came with the answer; a runner from before list_files needs the extra call.
-        for (FileEntry entry : response.files() != null ? response.files() : runners.listFiles(lease)) {
+        for (FileEntry entry : response.files() != null ? response.files() : runners.listFiles(target(lease))) {
             String known = inputHashes.get(entry.path());
             if (known != null && known.equals(entry.sha256())) {
                 continue; // an untouched input
@@ -321,7 +329,7 @@ public final class ExecService {
             }
             String id = Ids.next();
             StoredObject stored;
-            try (InputStream in = runners.openFile(lease, entry.path())) {
+            try (InputStream in = runners.openFile(target(lease), entry.path())) {
                 stored = files.put(FileRecord.objectKey(session.id(), id), in, settings.maxFileBytes(),
                         ContentTypes.of(entry.path()));
             } catch (IOException e) {

@@ -1,16 +1,17 @@
 package io.kubecoderun.exec.service;
 
+import io.kubecoderun.runner.wire.RunnerClient;
+
 import io.kubecoderun.controller.local.LocalPlatform;
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.controller.reconcile.RunnerProbe;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.Principal;
-import io.kubecoderun.core.registry.InMemoryLeaseRegistry;
-import io.kubecoderun.core.registry.PodRef;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.PodRef;
 import io.kubecoderun.core.state.InMemoryStateTier;
 import io.kubecoderun.core.state.TieredStateStore;
 import io.kubecoderun.core.store.FileRecord;
@@ -67,7 +68,7 @@ class ExecServiceIT {
                 "-jar", Path.of(System.getProperty("runner.jar", "../../runner/target/runner.jar")).toAbsolutePath().toString());
         platform = new LocalPlatform(base.resolve("pods"), runner, Map.of("RUNNER_SANDBOX", "bubblewrap"), Clock.systemUTC());
         ReconcilerSettings settings = ReconcilerSettings.defaults("exec-it").withInterval(Duration.ofMillis(200));
-        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerProbe(),
+        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
                 List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(1), null),
                         new PoolSpec("bash", 0, 10, Duration.ofMinutes(1), null)),
                 settings, Clock.systemUTC(), new PoolMetrics()));
@@ -82,7 +83,7 @@ class ExecServiceIT {
                         defaults.maxFileBytes(), defaults.maxStateBytes(), defaults.sessionTtl(), defaults.stateTtl(),
                         Duration.ofSeconds(30), Duration.ofSeconds(60), true, 3), new ExecObserver() {
                     @Override
-                    public void leased(String language, io.kubecoderun.core.registry.Acquisition.Outcome outcome,
+                    public void leased(String language, io.kubecoderun.registry.Acquisition.Outcome outcome,
                                        boolean viaJob, long nanos) {
                         assertTrue(nanos >= 0);
                         OBSERVED.add("leased " + language + " " + outcome + " " + (viaJob ? "job" : "pool"));
@@ -141,9 +142,9 @@ class ExecServiceIT {
                 }
                 PodRef recycled = warm.get(0).pod();
                 // Epoch 1: the controller's, the first taken from this fresh registry.
-                assertEquals(io.kubecoderun.core.registry.OfferOutcome.IDLE, registry.offer(
+                assertEquals(io.kubecoderun.registry.OfferOutcome.IDLE, registry.offer(
                         new PodRef("py", "kcr-py-gone", "uid-gone", "127.0.0.1", closedPort), 1));
-                assertEquals(io.kubecoderun.core.registry.OfferOutcome.IDLE, registry.offer(
+                assertEquals(io.kubecoderun.registry.OfferOutcome.IDLE, registry.offer(
                         new PodRef("py", "kcr-py-was", "uid-was", recycled.ip(), recycled.port()), 1));
                 String session = sessions.create(ALICE.id(), null, Duration.ofHours(1)).id();
                 List<ExecRequest.InputFile> inputs = withInput

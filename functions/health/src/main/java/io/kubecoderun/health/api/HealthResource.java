@@ -1,8 +1,10 @@
 package io.kubecoderun.health.api;
 
 import io.kubecoderun.core.config.KcrSettings;
-import io.kubecoderun.core.registry.LeaseRegistry;
-import io.kubecoderun.core.registry.PoolStats;
+import io.kubecoderun.registry.config.PoolSettings;
+import io.kubecoderun.registry.redis.RedisBackend;
+import io.kubecoderun.registry.LeaseRegistry;
+import io.kubecoderun.registry.PoolStats;
 import io.kubecoderun.core.store.FileStore;
 import io.kubecoderun.core.store.SessionStore;
 import io.kubecoderun.runner.lang.Language;
@@ -13,10 +15,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.Config;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +27,6 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class HealthResource {
     /** Warm pods per language when none is configured (the controller's defaults). */
-    private static final Map<String, Integer> DEFAULT_TARGETS = Map.of("py", 5, "js", 2);
 
     @Inject
     LeaseRegistry registry;
@@ -38,7 +37,9 @@ public class HealthResource {
     @Inject
     KcrSettings settings;
     @Inject
-    Config config;
+    RedisBackend redis;
+    @Inject
+    PoolSettings pools;
 
     @GET
     @Path("health")
@@ -97,14 +98,11 @@ public class HealthResource {
     @Path("metrics/pool")
     public Map<String, Object> pool() {
         Map<String, Object> languages = new LinkedHashMap<>();
-        boolean enabled = config.getOptionalValue("POD_POOL_ENABLED", Boolean.class).orElse(true);
         for (Language language : Languages.all()) {
             PoolStats stats = registry.stats(language.id());
             Map<String, Object> json = new LinkedHashMap<>();
             // The controller's report when there is one; before its first pass, what this process is configured with.
-            long target = stats.target() >= 0 ? stats.target() : enabled ? config.getOptionalValue("POD_POOL_"
-                    + language.id().toUpperCase(Locale.ROOT), Integer.class)
-                    .orElse(DEFAULT_TARGETS.getOrDefault(language.id(), 0)) : 0;
+            long target = stats.target() >= 0 ? stats.target() : pools.target(language.id());
             json.put("target", target);
             json.put("ready", stats.idle());
             json.put("leased", stats.leased());
@@ -134,8 +132,7 @@ public class HealthResource {
     }
 
     private Map<String, Object> kubernetes() {
-        String platform = config.getOptionalValue("KCR_PLATFORM", String.class).orElse("kubernetes");
-        if (platform.equals("local")) {
+        if (pools.platform() == PoolSettings.Platform.LOCAL) {
             return Map.of("status", "not_used", "detail", "local platform: runners are processes on this machine");
         }
         return Map.of("status", "not_checked", "detail",
@@ -143,7 +140,7 @@ public class HealthResource {
     }
 
     private void pingRegistry() {
-        if (settings.redisUrl().isPresent()) {
+        if (redis.client().isPresent()) {
             sessions.ping();
         }
         registry.stats("py");

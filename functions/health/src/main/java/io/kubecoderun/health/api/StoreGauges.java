@@ -44,7 +44,7 @@ public class StoreGauges {
                 .description("age of the session census behind the kcr_session* gauges").register(registry);
     }
 
-    @Scheduled(every = "${kcr.census-interval:60s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${KCR_CENSUS_INTERVAL:60s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         long start = System.nanoTime();
         try {

@@ -1,6 +1,7 @@
 package io.kubecoderun.state.api;
 
 import io.kubecoderun.core.config.KcrSettings;
+import io.kubecoderun.core.config.ObjectStoreSettings;
 import io.kubecoderun.core.state.StateStore;
 import io.kubecoderun.core.state.TieredStateStore;
 import io.quarkus.scheduler.Scheduled;
@@ -32,6 +33,8 @@ public class StateArchiver {
     StateStore states;
     @Inject
     KcrSettings settings;
+    @Inject
+    ObjectStoreSettings objects;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong lastTriggeredNanos = new AtomicLong(System.nanoTime() - MIN_INTERVAL.toNanos());
@@ -59,7 +62,7 @@ public class StateArchiver {
         try {
             int archived = states.archiveExpiring(settings.stateArchiveAfter());
             int pruned = 0;
-            if (settings.minioEndpoint().isEmpty() && states instanceof TieredStateStore tiered) {
+            if (objects.endpoint().isEmpty() && states instanceof TieredStateStore tiered) {
                 pruned = tiered.pruneArchive(settings.stateArchiveRetention());
             }
             if (archived > 0 || pruned > 0) {

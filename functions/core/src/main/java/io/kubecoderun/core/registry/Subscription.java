@@ -1,8 +1,0 @@
-package io.kubecoderun.core.registry;
-
-/** A registered listener; closing the subscription stops the calls (closing twice is harmless). */
-@FunctionalInterface
-public interface Subscription extends AutoCloseable {
-    @Override
-    void close();
-}
