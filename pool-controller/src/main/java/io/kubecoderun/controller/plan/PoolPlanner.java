@@ -1,6 +1,7 @@
 package io.kubecoderun.controller.plan;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.List;
  * starting count against the target until they are gone; a pod that is not Ready after the grace is deleted and
  * replaced only once its deletion is observed; leased pods do not count, so the replacement starts at lease time.
  * Creations are capped by the batch size and the rate limiter's tokens, and stop while the API server asks us to
- * back off.
+ * back off. A pool nobody has asked for stays empty when warm-up on start is off; where pods share the cores that
+ * run executions, a replacement waits for the running execution while another pod is idle, for a bounded time.
+ * Job requests take creation tokens too and pause during a back-off ({@link #jobsToStart}).
  */
 public final class PoolPlanner {
 
@@ -22,6 +25,7 @@ public final class PoolPlanner {
 
     public static Plan plan(PlanInput in) {
         PoolSpec spec = in.spec();
+        int target = in.demand().wanted() ? spec.target() : 0;
         List<Plan.Deletion> deletions = new ArrayList<>();
         List<ObservedPod> idle = new ArrayList<>();
         int active = 0;      // starting or Ready, not leased, not on its way out
@@ -60,7 +64,7 @@ public final class PoolPlanner {
             }
         }
         // Leaving pods delay creation (no pile-up behind a slow deletion) but never cause a healthy one to go.
-        int excess = active + in.inFlightCreates() - spec.target();
+        int excess = active + in.inFlightCreates() - target;
         if (excess > 0) {
             idle.sort(Comparator.comparing(ObservedPod::createdAt));
             for (int i = 0; i < excess && i < idle.size(); i++) {
@@ -71,11 +75,35 @@ public final class PoolPlanner {
         int present = active + leaving + in.inFlightCreates();
         int creates = 0;
         if (!in.backingOff()) {
-            creates = Math.max(0, spec.target() - present);
+            creates = Math.max(0, target - present);
             creates = Math.min(creates, spec.batch());
             creates = Math.min(creates, Math.max(0, in.createTokens()));
         }
-        return new Plan(creates, deletions, held);
+        Instant waitingSince = refillWaitingSince(in.refill(), in.now());
+        if (waitingSince != null && Duration.between(waitingSince, in.now()).compareTo(in.refill().deferral()) < 0) {
+            creates = 0;
+        }
+        return new Plan(creates, deletions, held, target, waitingSince);
+    }
+
+    /**
+     * Since when the refill has been waiting for the running executions (null: it does not wait): only where pods
+     * share the cores that run them, while one runs and another pod is idle, and with a deferral configured.
+     */
+    private static Instant refillWaitingSince(PlanInput.Refill refill, Instant now) {
+        if (!refill.sharesCores() || refill.deferral().isZero() || !refill.executionRunning()
+                || !refill.idleOffered()) {
+            return null;
+        }
+        return refill.waitingSince() == null ? now : refill.waitingSince();
+    }
+
+    /**
+     * How many of {@code pending} Job requests to start now: Jobs are creations like pool pods, so they take the
+     * rate limiter's tokens and stop while the API server asks us to back off.
+     */
+    public static int jobsToStart(int pending, int createTokens, boolean backingOff) {
+        return backingOff ? 0 : Math.min(pending, Math.max(0, createTokens));
     }
 
     private static Duration age(PlanInput in, ObservedPod pod) {

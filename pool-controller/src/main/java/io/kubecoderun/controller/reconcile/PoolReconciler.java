@@ -2,6 +2,7 @@ package io.kubecoderun.controller.reconcile;
 
 import io.kubecoderun.runner.wire.RunnerClient;
 
+import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.plan.Plan;
 import io.kubecoderun.controller.plan.PlanInput;
 import io.kubecoderun.controller.plan.PoolPlanner;
@@ -9,7 +10,6 @@ import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.plan.TokenBucket;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.registry.ControllerReport;
 import io.kubecoderun.registry.JobRequest;
 import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.registry.OfferOutcome;
@@ -24,9 +24,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -47,28 +49,36 @@ public final class PoolReconciler {
     private final PoolMetrics metrics;
     private final long epoch;
 
-    private final Map<String, Instant> creating = new HashMap<>();
-    private final Map<String, Instant> deleting = new HashMap<>();
-    private final Map<String, Instant> orphans = new HashMap<>();
+    /** Creations and deletions asked for and not yet seen, per language. */
+    private final PoolExpectations expectations;
+    /** Pods offered to the registry, by name (so they can be withdrawn or forgotten). */
     private final Map<String, PodRef> offered = new HashMap<>();
-    /** Job requests being served, by request id (a Job's pod carries the id as a label). */
+    /** Job requests whose Job was created, by request id (a Job's pod carries the id as a label). */
     private final Map<String, JobRequest> jobs = new HashMap<>();
-    /** Leased pods being deleted after use: they stopped counting toward the pool when they were leased. */
-    private final java.util.Set<String> retired = new java.util.HashSet<>();
-    /** Per language, what happened since the last report to the registry: pods created, deleted, Jobs served. */
-    private final Map<String, long[]> unreported = new HashMap<>();
-    /** Per language, the gauges last reported and when: unchanged ones are repeated only every REPORT_EVERY. */
-    private final Map<String, long[]> lastReport = new HashMap<>();
-    private static final int CREATED = 0;
-    private static final int DELETED = 1;
-    private static final int COLD_STARTS = 2;
-    private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
-    /** Per language, since when its replacements have waited for running executions ({@link #refillWaits}). */
-    private final Map<String, Instant> refillWaitingSince = new HashMap<>();
+    /** Job requests taken from the registry and not started yet, oldest first (see serveJobRequests). */
+    private final Map<String, JobRequest> queuedJobs = new java.util.LinkedHashMap<>();
+    private final Map<String, LanguageState> languages = new HashMap<>();
+    private final PoolReports reports;
     private boolean firstPass = true;
     private Instant backoffUntil = Instant.MIN;
     private boolean warmupOnStartup = true;
     private boolean deposed;
+
+    /** What a pass remembers of one language for the next. */
+    private static final class LanguageState {
+        /** Claimed pods the registry does not know (leased before it lost its data), and since when. */
+        final Map<String, Instant> orphans = new HashMap<>();
+        /** Leased pods being deleted after use: they stopped counting toward the pool when they were leased. */
+        final Set<String> retired = new HashSet<>();
+        /** Since when this language's replacements have waited for running executions (see the planner). */
+        Instant refillWaitingSince;
+
+        /** Forgets pods the platform no longer shows. */
+        void settle(Set<String> present) {
+            orphans.keySet().retainAll(present);
+            retired.retainAll(present);
+        }
+    }
 
     public PoolReconciler(Platform platform, LeaseRegistry registry, RunnerClient runners, Collection<PoolSpec> specs,
                           ReconcilerSettings settings, Clock clock, PoolMetrics metrics) {
@@ -80,6 +90,8 @@ public final class PoolReconciler {
         this.clock = clock;
         this.metrics = metrics;
         this.bucket = new TokenBucket(clock, settings.createBurst(), settings.createsPerSecond());
+        this.expectations = new PoolExpectations(clock, settings.inFlightTimeout());
+        this.reports = new PoolReports(registry);
         this.epoch = registry.takeLeadership();
         LOG.info("event=leadership epoch=" + epoch + " platform=" + platform.name());
     }
@@ -136,51 +148,76 @@ public final class PoolReconciler {
         }
     }
 
+    /** One language: observe (registry and platform), plan, act, report. */
     private void reconcile(PoolSpec spec) {
         String language = spec.language();
+        LanguageState memory = languages.computeIfAbsent(language, l -> new LanguageState());
         Instant now = clock.instant();
+        reapExpired(language);
+        Map<String, SandboxPod> byName = new HashMap<>();
+        platform.pods(language).forEach(p -> byName.put(p.name(), p));
+        deleteReleased(language, byName, memory);
+        Map<String, PodState> states = registry.podStates(language);
+        forgetVanished(language, byName, states);
+        settle(language, byName.keySet(), memory);
+
+        List<ObservedPod> observed = observe(byName.values(), states, memory);
+        var stats = registry.stats(language);
+        Plan plan = PoolPlanner.plan(new PlanInput(spec, observed, expectations.creationsInFlight(language),
+                expectations.deletionsInFlight(language), now, bucket.available(), now.isBefore(backoffUntil),
+                new PlanInput.Demand(warmupOnStartup, stats.hits() + stats.waitHits() + stats.misses() > 0),
+                new PlanInput.Refill(platform.sharesCoresWithExecutions(), settings.refillDeferral(),
+                        states.containsValue(PodState.LEASED), states.containsValue(PodState.IDLE),
+                        memory.refillWaitingSince)));
+        memory.refillWaitingSince = plan.refillWaitingSince();
+
+        deletePlanned(plan, byName, states);
+        for (int i = 0; i < plan.creates() && create(language); i++) {
+            // each creation takes a token; a platform failure stops the batch and backs off
+        }
+        offerReadyPods(byName.values(), states, memory, now);
+        metrics.observe(language, spec.target(), registry.stats(language), observed, plan.held());
+        reports.report(language, plan.target(),
+                observed.stream().filter(p -> p.phase() == ObservedPod.Phase.STARTING).count(), now);
+    }
+
+    private void reapExpired(String language) {
         int expired = registry.reapExpired(language).size();
         if (expired > 0) {
             metrics.leaseExpiries.addAndGet(expired);
             LOG.info("event=leases_expired lang=" + language + " count=" + expired);
         }
-        List<SandboxPod> pods = platform.pods(language);
-        Map<String, SandboxPod> byName = new HashMap<>();
-        pods.forEach(p -> byName.put(p.name(), p));
+    }
 
+    /** Released and expired leases' pods: deleted, with a uid precondition (a recreated name is another pod). */
+    private void deleteReleased(String language, Map<String, SandboxPod> byName, LanguageState memory) {
         for (PodRef done : registry.drainDone(language, settings.drainBatch())) {
             offered.remove(done.name());
             SandboxPod pod = byName.get(done.name());
             if (pod != null && pod.uid().equals(done.uid())) {
-                retired.add(pod.name());
+                memory.retired.add(pod.name());
                 delete(pod, "used");
             }
         }
-        Map<String, PodState> states = registry.podStates(language);
-        forgetVanished(language, byName, states);
-        trackInFlight(byName, now);
+    }
 
-        List<io.kubecoderun.controller.plan.ObservedPod> observed = new ArrayList<>();
+    /** The pool as the planner sees it: a pod is leased while the registry or this controller says it is used. */
+    private static List<ObservedPod> observe(Collection<SandboxPod> pods, Map<String, PodState> states,
+                                             LanguageState memory) {
+        List<ObservedPod> observed = new ArrayList<>();
         for (SandboxPod pod : pods) {
             PodState state = states.get(pod.name());
             if (pod.requestId() != null && state == null) {
                 continue; // a Job's pod not offered yet belongs to its request, not to the pool
             }
-            boolean leased = state == PodState.LEASED || state == PodState.DONE || orphans.containsKey(pod.name())
-                    || retired.contains(pod.name());
+            boolean leased = state == PodState.LEASED || state == PodState.DONE
+                    || memory.orphans.containsKey(pod.name()) || memory.retired.contains(pod.name());
             observed.add(pod.observed(leased));
         }
-        int inFlightCreates = (int) creating.keySet().stream().filter(n -> n.startsWith(prefix(language))).count();
-        PoolSpec effective = spec;
-        if (!warmupOnStartup) {
-            var stats = registry.stats(language);
-            if (stats.hits() + stats.waitHits() + stats.misses() == 0) {
-                effective = new PoolSpec(language, 0, spec.batch(), spec.notReadyGrace(), spec.maxAge());
-            }
-        }
-        Plan plan = PoolPlanner.plan(new PlanInput(effective, observed, inFlightCreates, deleting.keySet(), now,
-                bucket.available(), now.isBefore(backoffUntil)));
+        return observed;
+    }
 
+    private void deletePlanned(Plan plan, Map<String, SandboxPod> byName, Map<String, PodState> states) {
         for (Plan.Deletion deletion : plan.deletions()) {
             SandboxPod pod = byName.get(deletion.name());
             if (pod == null) {
@@ -197,56 +234,6 @@ public final class PoolReconciler {
             offered.remove(pod.name());
             delete(pod, deletion.reason().name().toLowerCase(java.util.Locale.ROOT));
         }
-        int creates = refillWaits(language, states, now) ? 0 : plan.creates();
-        for (int i = 0; i < creates; i++) {
-            if (!create(language, null, now)) {
-                break;
-            }
-        }
-        offerReadyPods(pods, states, now);
-        metrics.observe(language, spec.target(), registry.stats(language), observed, plan.held());
-        long starting = observed.stream()
-                .filter(p -> p.phase() == io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING).count();
-        report(language, effective.target(), starting, now);
-    }
-
-    /**
-     * Whether this pass leaves {@code language}'s replacements for later: only where pods share the cores that
-     * run executions, while an execution of the language runs and another pod is idle to serve the next request,
-     * and for at most {@link ReconcilerSettings#refillDeferral()} from when that began. The release wakes the
-     * controller, so the replacement starts as the execution ends instead of slowing it.
-     */
-    private boolean refillWaits(String language, Map<String, PodState> states, Instant now) {
-        if (!platform.sharesCoresWithExecutions() || settings.refillDeferral().isZero()
-                || !states.containsValue(PodState.LEASED) || !states.containsValue(PodState.IDLE)) {
-            refillWaitingSince.remove(language);
-            return false;
-        }
-        Instant since = refillWaitingSince.computeIfAbsent(language, l -> now);
-        return Duration.between(since, now).compareTo(settings.refillDeferral()) < 0;
-    }
-
-    private void tally(String language, int what) {
-        unreported.computeIfAbsent(language, l -> new long[3])[what]++;
-    }
-
-    /**
-     * Tells the registry this pass's view of {@code language} (for {@code /metrics/pool} on any health replica).
-     * Counts stay tallied until a report succeeds; unchanged gauges without new counts are repeated only every
-     * {@link #REPORT_EVERY}, so quiet languages cost no Redis call per pass.
-     */
-    private void report(String language, long target, long starting, Instant now) {
-        long[] counts = unreported.getOrDefault(language, new long[3]);
-        long[] last = lastReport.get(language);
-        boolean quiet = counts[CREATED] + counts[DELETED] + counts[COLD_STARTS] == 0;
-        if (quiet && last != null && last[0] == target && last[1] == starting
-                && now.toEpochMilli() - last[2] < REPORT_EVERY.toMillis()) {
-            return;
-        }
-        registry.report(language, new ControllerReport(target, starting, counts[CREATED], counts[DELETED],
-                counts[COLD_STARTS]));
-        unreported.remove(language);
-        lastReport.put(language, new long[] {target, starting, now.toEpochMilli()});
     }
 
     private void forgetVanished(String language, Map<String, SandboxPod> byName, Map<String, PodState> states) {
@@ -260,26 +247,19 @@ public final class PoolReconciler {
         }
     }
 
-    private void trackInFlight(Map<String, SandboxPod> byName, Instant now) {
-        creating.entrySet().removeIf(e -> {
-            if (byName.containsKey(e.getKey())) {
-                return true;
-            }
-            if (Duration.between(e.getValue(), now).compareTo(settings.inFlightTimeout()) > 0) {
-                LOG.warning("event=create_not_observed pod=" + e.getKey() + " after=" + settings.inFlightTimeout());
-                return true;
-            }
-            return false;
-        });
-        deleting.keySet().removeIf(name -> !byName.containsKey(name));
-        orphans.keySet().removeIf(name -> !byName.containsKey(name));
-        retired.removeIf(name -> !byName.containsKey(name));
+    /** Settles what was asked for against what the platform shows now. */
+    private void settle(String language, Set<String> present, LanguageState memory) {
+        for (String name : expectations.observe(language, present)) {
+            LOG.warning("event=create_not_observed pod=" + name + " after=" + settings.inFlightTimeout());
+        }
+        memory.settle(present);
     }
 
-    private void offerReadyPods(List<SandboxPod> pods, Map<String, PodState> states, Instant now) {
+    private void offerReadyPods(Collection<SandboxPod> pods, Map<String, PodState> states, LanguageState memory,
+                                Instant now) {
         for (SandboxPod pod : pods) {
-            if (pod.phase() != io.kubecoderun.controller.plan.ObservedPod.Phase.READY || !pod.addressable()
-                    || states.containsKey(pod.name()) || deleting.containsKey(pod.name())) {
+            if (pod.phase() != ObservedPod.Phase.READY || !pod.addressable()
+                    || states.containsKey(pod.name()) || expectations.deleting(pod.language(), pod.name())) {
                 continue;
             }
             Optional<RunnerStatus> status = runners.status(pod.ip(), pod.port());
@@ -294,7 +274,7 @@ public final class PoolReconciler {
             if (s.claimed() || s.used()) {
                 // Claimed but unknown to the registry: leased before the registry lost its data. Leave it to its
                 // holder for a while, then delete it: a used sandbox never serves again.
-                Instant first = orphans.computeIfAbsent(pod.name(), n -> now);
+                Instant first = memory.orphans.computeIfAbsent(pod.name(), n -> now);
                 if (Duration.between(first, now).compareTo(settings.orphanGrace()) > 0) {
                     delete(pod, "orphan");
                 }
@@ -314,38 +294,57 @@ public final class PoolReconciler {
                 registry.acknowledge(request);
                 jobs.remove(request.id());
                 metrics.coldStarts.incrementAndGet();
-                tally(pod.language(), COLD_STARTS);
+                reports.coldStart(pod.language());
             }
         }
     }
 
+    /**
+     * Starts a Job for each request still waited for, as many as the rate limiter grants and none during a
+     * back-off, like pool pods. Requests taken from the registry but not started yet (paced, or their creation
+     * failed) wait here, oldest first: the registry would hand them out again only after the redelivery delay.
+     * Requests whose requester stopped waiting are acknowledged and dropped.
+     */
     private void serveJobRequests() {
-        long nowMs = clock.millis();
         for (JobRequest request : registry.pendingJobRequests(settings.consumerId(), settings.drainBatch(),
                 settings.jobRedelivery())) {
-            if (request.deadlineMs() <= nowMs) {
-                registry.acknowledge(request); // its requester has stopped waiting
-                continue;
+            if (!jobs.containsKey(request.id())) {
+                queuedJobs.putIfAbsent(request.id(), request);
             }
+        }
+        long nowMs = clock.millis();
+        queuedJobs.values().removeIf(request -> {
+            boolean expired = request.deadlineMs() <= nowMs;
+            if (expired) {
+                registry.acknowledge(request);
+            }
+            return expired;
+        });
+        int start = PoolPlanner.jobsToStart(queuedJobs.size(), bucket.available(),
+                clock.instant().isBefore(backoffUntil));
+        for (JobRequest request : List.copyOf(queuedJobs.values()).subList(0, start)) {
             try {
                 String name = platform.create(request.language(), request.id());
+                bucket.take(1);
+                queuedJobs.remove(request.id());
                 jobs.put(request.id(), request);
                 metrics.podsCreated.incrementAndGet();
-                tally(request.language(), CREATED);
+                reports.created(request.language());
                 LOG.info("event=job_created lang=" + request.language() + " pod=" + name + " request=" + request.id());
             } catch (Platform.PlatformException e) {
                 onPlatformFailure("create_job", e);
+                return;
             }
         }
     }
 
-    private boolean create(String language, String requestId, Instant now) {
+    private boolean create(String language) {
         try {
-            String name = platform.create(language, requestId);
-            creating.put(name, now);
+            String name = platform.create(language, null);
+            expectations.expectCreation(language, name);
             bucket.take(1);
             metrics.podsCreated.incrementAndGet();
-            tally(language, CREATED);
+            reports.created(language);
             return true;
         } catch (Platform.PlatformException e) {
             onPlatformFailure("create", e);
@@ -354,15 +353,15 @@ public final class PoolReconciler {
     }
 
     private void delete(SandboxPod pod, String reason) {
-        if (deleting.containsKey(pod.name())) {
+        if (expectations.deleting(pod.language(), pod.name())) {
             return;
         }
         try {
             platform.delete(pod);
-            deleting.put(pod.name(), clock.instant());
-            orphans.remove(pod.name());
+            expectations.expectDeletion(pod.language(), pod.name());
+            languages.computeIfAbsent(pod.language(), l -> new LanguageState()).orphans.remove(pod.name());
             metrics.deleted(reason);
-            tally(pod.language(), DELETED);
+            reports.deleted(pod.language());
         } catch (Platform.PlatformException e) {
             onPlatformFailure("delete", e);
         }
@@ -374,10 +373,5 @@ public final class PoolReconciler {
         }
         LOG.warning("event=platform_failure action=" + action + " transient=" + e.transientFailure() + " error="
                 + e.getMessage());
-    }
-
-    /** Pool pods are named {@code kcr-<lang>-...}; see the platforms. */
-    public static String prefix(String language) {
-        return "kcr-" + language + "-";
     }
 }

@@ -153,4 +153,64 @@ class PoolPlannerTest {
         clock.advance(Duration.ofSeconds(10));
         assertEquals(5, bucket.available(), "never above capacity");
     }
+
+    private static Plan plan(List<ObservedPod> pods, PlanInput.Demand demand, PlanInput.Refill refill) {
+        return PoolPlanner.plan(new PlanInput(SPEC, pods, 0, Set.of(), NOW, 100, false, demand, refill));
+    }
+
+    @Test
+    void withoutWarmUpOnStartAPoolNobodyAskedForStaysEmptyAndFillsOnceAsked() {
+        Plan unasked = plan(List.of(), new PlanInput.Demand(false, false), PlanInput.Refill.AT_LEASE);
+        assertEquals(0, unasked.creates());
+        assertEquals(0, unasked.target());
+        Plan asked = plan(List.of(), new PlanInput.Demand(false, true), PlanInput.Refill.AT_LEASE);
+        assertEquals(5, asked.creates());
+        assertEquals(5, asked.target());
+        assertEquals(5, plan(List.of(), new PlanInput.Demand(true, false), PlanInput.Refill.AT_LEASE).creates(),
+                "warm-up on start: filled before any request");
+    }
+
+    /** Four idle pods and one leased: the replacement for the leased one is what the deferral holds back. */
+    private static List<ObservedPod> oneLeased() {
+        List<ObservedPod> pods = ready(4);
+        pods.add(pod("leased", READY, true, Duration.ofMinutes(1)));
+        return pods;
+    }
+
+    @Test
+    void onSharedCoresTheReplacementWaitsForTheExecutionWhileAnotherPodIsIdleAtMostTheDeferral() {
+        Duration deferral = Duration.ofSeconds(2);
+        Plan first = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
+                new PlanInput.Refill(true, deferral, true, true, null));
+        assertEquals(0, first.creates(), "deferred while the execution runs");
+        assertEquals(NOW, first.refillWaitingSince(), "the wait starts now");
+        Plan later = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
+                new PlanInput.Refill(true, deferral, true, true, NOW.minus(Duration.ofMillis(1999))));
+        assertEquals(0, later.creates());
+        Plan due = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
+                new PlanInput.Refill(true, deferral, true, true, NOW.minus(deferral)));
+        assertEquals(1, due.creates(), "never longer than the deferral");
+        assertEquals(NOW.minus(deferral), due.refillWaitingSince(), "the wait is not restarted");
+    }
+
+    @Test
+    void theReplacementStartsAtLeaseTimeOnAClusterWithNothingIdleOrWithoutADeferral() {
+        Duration deferral = Duration.ofSeconds(2);
+        for (PlanInput.Refill refill : List.of(new PlanInput.Refill(false, deferral, true, true, null),
+                new PlanInput.Refill(true, deferral, true, false, null),
+                new PlanInput.Refill(true, Duration.ZERO, true, true, null),
+                new PlanInput.Refill(true, deferral, false, true, NOW.minusSeconds(1)))) {
+            Plan plan = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM, refill);
+            assertEquals(1, plan.creates(), refill.toString());
+            assertEquals(null, plan.refillWaitingSince(), refill.toString());
+        }
+    }
+
+    @Test
+    void jobsTakeCreationTokensAndWaitOutABackoff() {
+        assertEquals(3, PoolPlanner.jobsToStart(3, 10, false));
+        assertEquals(2, PoolPlanner.jobsToStart(5, 2, false), "no more than the tokens");
+        assertEquals(0, PoolPlanner.jobsToStart(5, 0, false));
+        assertEquals(0, PoolPlanner.jobsToStart(5, 10, true), "none during a back-off");
+    }
 }

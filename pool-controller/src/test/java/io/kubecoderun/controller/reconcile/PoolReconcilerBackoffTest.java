@@ -96,4 +96,41 @@ class PoolReconcilerBackoffTest {
         reconciler.reconcileAll();
         assertEquals(2, platform.attempts, "a 4xx other than 403/429 is not a reason to back off");
     }
+
+    /**
+     * Jobs are creations too. The failure this pins: Job requests were created on every pass whatever the
+     * back-off, so a refused Job was followed at once by the next one, and a request whose creation failed waited
+     * for the registry's redelivery (30 s) instead of the next pass after the back-off.
+     */
+    @Test
+    void aRefusedJobPausesJobCreationForTheBackoffAndEveryRequestIsServedAfterIt() throws Exception {
+        RefusingPlatform platform = new RefusingPlatform();
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
+        ReconcilerSettings settings = ReconcilerSettings.defaults("t");
+        InMemoryLeaseRegistry registry = new InMemoryLeaseRegistry();
+        List<Thread> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiters.add(Thread.ofVirtual().start(() -> registry.acquireViaJob("bash", Duration.ofMinutes(1),
+                    Duration.ofSeconds(20))));
+        }
+        long until = System.currentTimeMillis() + 10_000;
+        while (registry.stats("bash").waiters() < 3 && System.currentTimeMillis() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(3, registry.stats("bash").waiters());
+        PoolReconciler reconciler = new PoolReconciler(platform, registry, new RunnerClient(),
+                List.of(new PoolSpec("bash", 0, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
+        reconciler.reconcileAll();
+        assertEquals(1, platform.attempts, "the refused Job ends the pass");
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            reconciler.reconcileAll();
+        }
+        assertEquals(1, platform.attempts, "no Job while backing off");
+        clock.advance(settings.backoff());
+        reconciler.reconcileAll();
+        assertEquals(4, platform.attempts, "after the back-off every request, the refused one included, gets a Job");
+        assertEquals(3, platform.created.size());
+        waiters.forEach(Thread::interrupt);
+    }
 }
