@@ -323,6 +323,11 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
+    public long clockMillis() {
+        return now();
+    }
+
+    @Override
     public synchronized void acknowledge(JobRequest request) {
         jobRequests.remove(request.id());
         jobTaken.remove(request.id());

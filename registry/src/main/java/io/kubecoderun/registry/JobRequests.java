@@ -14,4 +14,10 @@ public interface JobRequests {
 
     /** Controller: the request is dealt with (its Job exists or it expired). */
     void acknowledge(JobRequest request);
+
+    /**
+     * The registry's clock in epoch milliseconds, which stamps {@link JobRequest#deadlineMs()}: a request is
+     * expired when its deadline is at or before this (a controller's own clock may differ).
+     */
+    long clockMillis();
 }

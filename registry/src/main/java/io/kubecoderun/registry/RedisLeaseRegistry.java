@@ -148,7 +148,8 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
             return Acquisition.miss();
         }
         if (job) {
-            long deadline = System.currentTimeMillis() + waitMs;
+            // The waiter's deadline on Redis' clock; a library from before it said only WAIT.
+            long deadline = r.size() > 1 ? Long.parseLong(r.get(1).toString()) : clockMillis() + waitMs;
             send(Request.cmd(Command.XADD).arg(prefix + "jobs").arg("MAXLEN").arg("~").arg(JOB_STREAM_MAX).arg("*")
                     .arg("id").arg(leaseId).arg("language").arg(language).arg("deadline").arg(deadline));
         }
@@ -296,16 +297,35 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public PoolStats stats(String language) {
-        Response r = fcall("kcr_stats", language);
+        Response r = fcall("kcr_pool_stats", language);
+        java.util.Map<String, Response> fields = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+            fields.put(r.get(i).toString(), r.get(i + 1));
+        }
         java.util.Map<Integer, Long> buckets = new java.util.HashMap<>();
-        Response histogram = r.get(14);
-        for (int i = 0; i + 1 < histogram.size(); i += 2) {
+        Response histogram = fields.get("acquire_us");
+        for (int i = 0; histogram != null && i + 1 < histogram.size(); i += 2) {
             buckets.put(Integer.parseInt(histogram.get(i).toString()), histogram.get(i + 1).toLong());
         }
-        return new PoolStats(r.get(0).toLong(), r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
-                r.get(4).toLong(), r.get(5).toLong(), r.get(6).toLong(), r.get(7).toLong(), r.get(8).toLong(),
-                r.get(9).toLong(), r.get(10).toLong(), r.get(11).toLong(), r.get(12).toLong(), r.get(13).toLong(),
-                new AcquireTimes(buckets));
+        java.util.function.ToLongFunction<String> field = name -> {
+            Response value = fields.get(name);
+            if (value == null) {
+                throw new DependencyUnavailableException("the registry library answers no " + name, null);
+            }
+            return value.toLong();
+        };
+        return new PoolStats(field.applyAsLong("idle"), field.applyAsLong("leased"), field.applyAsLong("waiters"),
+                field.applyAsLong("done"), field.applyAsLong("hits"), field.applyAsLong("wait_hits"),
+                field.applyAsLong("misses"), field.applyAsLong("offers"), field.applyAsLong("expired"),
+                field.applyAsLong("target"), field.applyAsLong("starting"), field.applyAsLong("pods_created"),
+                field.applyAsLong("pods_deleted"), field.applyAsLong("cold_starts"), new AcquireTimes(buckets));
+    }
+
+    /** Redis' clock ({@code TIME}), which stamps every deadline in the registry. */
+    @Override
+    public long clockMillis() {
+        Response time = send(Request.cmd(Command.TIME));
+        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
     }
 
     @Override

@@ -87,7 +87,8 @@ redis.register_function('kcr_acquire', function(keys, args)
   if wait > 0 then
     redis.call('ZADD', p .. 'waiters', now, lease_id)
     redis.call('HSET', p .. 'waiter', lease_id, (now + wait) .. ' ' .. ttl)
-    return {'WAIT'}
+    -- The waiter's deadline on this clock (a Job request carries it); older callers read the first field only.
+    return {'WAIT', tostring(now + wait)}
   end
   redis.call('HINCRBY', p .. 'stats', 'misses', 1)
   return {'MISS'}
@@ -209,6 +210,21 @@ redis.register_function{function_name = 'kcr_stats', flags = {'no-writes'}, call
           redis.call('LLEN', p .. 'done'), counter('hits'), counter('wait_hits'), counter('misses'),
           counter('offers'), counter('expired'), gauge('target'), gauge('starting'), counter('pods_created'),
           counter('pods_deleted'), counter('cold_starts'), redis.call('HGETALL', p .. 'acquire_us')}
+end}
+
+-- pool_stats(keys: P) -> {name, value, ...}: what kcr_stats answers, by name (kcr_stats stays for older replicas);
+-- acquire_us is the flat HGETALL of the histogram.
+redis.register_function{function_name = 'kcr_pool_stats', flags = {'no-writes'}, callback = function(keys, args)
+  local p = keys[1]
+  local function counter(field) return tonumber(redis.call('HGET', p .. 'stats', field) or '0') end
+  local function gauge(field) return tonumber(redis.call('HGET', p .. 'stats', field) or '-1') end
+  return {'idle', redis.call('LLEN', p .. 'idle'), 'leased', redis.call('HLEN', p .. 'lease'),
+          'waiters', redis.call('ZCARD', p .. 'waiters'), 'done', redis.call('LLEN', p .. 'done'),
+          'hits', counter('hits'), 'wait_hits', counter('wait_hits'), 'misses', counter('misses'),
+          'offers', counter('offers'), 'expired', counter('expired'), 'target', gauge('target'),
+          'starting', gauge('starting'), 'pods_created', counter('pods_created'),
+          'pods_deleted', counter('pods_deleted'), 'cold_starts', counter('cold_starts'),
+          'acquire_us', redis.call('HGETALL', p .. 'acquire_us')}
 end}
 
 -- report(keys: P; args: target, starting, created, deleted, cold_starts): the leading controller's view of a pool

@@ -308,6 +308,25 @@ abstract class LeaseRegistryContract {
         }
     }
 
+    /** The controller decides a request expired by the registry's clock, which stamped the deadline. */
+    @Test
+    void aJobRequestsDeadlineIsTheRegistrysClockPlusTheWait() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            long before = registry.clockMillis();
+            Future<Acquisition> waiting = pool.submit(() -> registry.acquireViaJob("r", TTL, Duration.ofSeconds(10)));
+            JobRequest request = awaitJobRequests("controller-a").get(0);
+            long after = registry.clockMillis();
+            assertTrue(request.deadlineMs() >= before + 10_000 && request.deadlineMs() <= after + 10_000,
+                    before + " <= " + request.deadlineMs() + " - 10000 <= " + after);
+            registry.offerTo(pod("r"), epoch, request.id()); // the waiter gets its pod and gives its connection back
+            assertEquals(Acquisition.Outcome.WAIT_HIT, waiting.get().outcome());
+            registry.acknowledge(request);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aJobPodWhoseRequesterGaveUpGoesIdle() {
         Acquisition got = registry.acquireViaJob("d", TTL, Duration.ofMillis(200));

@@ -312,7 +312,10 @@ public final class PoolReconciler {
                 queuedJobs.putIfAbsent(request.id(), request);
             }
         }
-        long nowMs = clock.millis();
+        if (queuedJobs.isEmpty()) {
+            return;
+        }
+        long nowMs = registry.clockMillis(); // deadlines are stamped on the registry's clock, not ours
         queuedJobs.values().removeIf(request -> {
             boolean expired = request.deadlineMs() <= nowMs;
             if (expired) {
