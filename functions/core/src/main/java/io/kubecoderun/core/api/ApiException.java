@@ -11,9 +11,9 @@ public abstract sealed class ApiException extends RuntimeException {
     private final String errorType;
     private final List<String> details;
 
-    private ApiException(String errorType, String message, List<String> details) {
+    private ApiException(ErrorType errorType, String message, List<String> details) {
         super(message);
-        this.errorType = errorType;
+        this.errorType = errorType.wire();
         this.details = List.copyOf(details);
     }
 
@@ -28,11 +28,11 @@ public abstract sealed class ApiException extends RuntimeException {
     }
 
     public static final class BadRequest extends ApiException {
-        public BadRequest(String errorType, String message, List<String> details) {
+        public BadRequest(ErrorType errorType, String message, List<String> details) {
             super(errorType, message, details);
         }
 
-        public BadRequest(String errorType, String message) {
+        public BadRequest(ErrorType errorType, String message) {
             this(errorType, message, List.of());
         }
 
@@ -44,7 +44,7 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public static final class Unauthorized extends ApiException {
         public Unauthorized(String message) {
-            super("unauthorized", message, List.of());
+            super(ErrorType.UNAUTHORIZED, message, List.of());
         }
 
         @Override
@@ -54,7 +54,7 @@ public abstract sealed class ApiException extends RuntimeException {
     }
 
     public static final class Forbidden extends ApiException {
-        public Forbidden(String errorType, String message) {
+        public Forbidden(ErrorType errorType, String message) {
             super(errorType, message, List.of());
         }
 
@@ -65,7 +65,7 @@ public abstract sealed class ApiException extends RuntimeException {
     }
 
     public static final class Conflict extends ApiException {
-        public Conflict(String errorType, String message) {
+        public Conflict(ErrorType errorType, String message) {
             super(errorType, message, List.of());
         }
 
@@ -77,7 +77,7 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public static final class NotFound extends ApiException {
         public NotFound(String message) {
-            super("not_found", message, List.of());
+            super(ErrorType.NOT_FOUND, message, List.of());
         }
 
         @Override
@@ -88,7 +88,7 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public static final class TooLarge extends ApiException {
         public TooLarge(String message) {
-            super("too_large", message, List.of());
+            super(ErrorType.TOO_LARGE, message, List.of());
         }
 
         @Override
@@ -99,7 +99,7 @@ public abstract sealed class ApiException extends RuntimeException {
 
     public static final class Unprocessable extends ApiException {
         public Unprocessable(String message) {
-            super("malformed_request", message, List.of());
+            super(ErrorType.MALFORMED_REQUEST, message, List.of());
         }
 
         @Override
@@ -112,7 +112,7 @@ public abstract sealed class ApiException extends RuntimeException {
         private final long retryAfterSeconds;
 
         public RateLimited(long retryAfterSeconds) {
-            super("rate_limited", "rate_limited", List.of());
+            super(ErrorType.RATE_LIMITED, "rate_limited", List.of());
             this.retryAfterSeconds = retryAfterSeconds;
         }
 
@@ -130,7 +130,7 @@ public abstract sealed class ApiException extends RuntimeException {
     public static final class Unavailable extends ApiException {
         private final long retryAfterSeconds;
 
-        public Unavailable(String errorType, String message, long retryAfterSeconds) {
+        public Unavailable(ErrorType errorType, String message, long retryAfterSeconds) {
             super(errorType, message, List.of());
             this.retryAfterSeconds = retryAfterSeconds;
         }

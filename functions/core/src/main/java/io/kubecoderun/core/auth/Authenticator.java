@@ -1,6 +1,9 @@
 package io.kubecoderun.core.auth;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ApiHeaders;
 import io.kubecoderun.core.ratelimit.RateLimiter;
 
 import java.util.Locale;
@@ -58,14 +61,14 @@ public final class Authenticator {
      */
     public Principal authenticateAdmin(Function<String, String> header) throws AuthException {
         if (!keys.hasMaster()) {
-            throw new ApiException.Forbidden("admin_disabled", "the admin API is off: set MASTER_API_KEY");
+            throw new ApiException.Forbidden(ErrorType.ADMIN_DISABLED, "the admin API is off: set MASTER_API_KEY");
         }
         String presented = fromHeaders(header)
                 .orElseThrow(() -> new AuthException("missing credentials: send the master key in x-api-key"));
         if (!keys.isMaster(presented)) {
             identify(header, null); // an unknown key is a 401, a valid other credential a 403
             LOG.info("event=admin_refused reason=not_master");
-            throw new ApiException.Forbidden("forbidden", "the admin API needs the master key");
+            throw new ApiException.Forbidden(ErrorType.FORBIDDEN, "the admin API needs the master key");
         }
         return admit(new Principal("admin", Principal.Kind.API_KEY));
     }
@@ -108,11 +111,11 @@ public final class Authenticator {
     }
 
     static Optional<String> fromHeaders(Function<String, String> header) {
-        String apiKey = header.apply("x-api-key");
+        String apiKey = header.apply(ApiHeaders.API_KEY);
         if (apiKey != null && !apiKey.isBlank()) {
             return Optional.of(apiKey.strip());
         }
-        String authorization = header.apply("authorization");
+        String authorization = header.apply(ApiHeaders.AUTHORIZATION);
         if (authorization != null) {
             String value = authorization.strip();
             int space = value.indexOf(' ');

@@ -1,6 +1,9 @@
 package io.kubecoderun.core.web;
 
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ApiHeaders;
+import io.kubecoderun.core.api.ErrorBody;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.ids.Ids;
 import io.kubecoderun.core.store.StoreException;
 import io.kubecoderun.registry.DependencyUnavailableException;
@@ -11,8 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,20 +28,12 @@ public class ErrorMapper {
 
     static Response body(int status, String type, String message, java.util.List<String> details, long retryAfter) {
         String requestId = Ids.next();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("error", message);
-        json.put("error_type", type);
-        if (details != null && !details.isEmpty()) {
-            json.put("details", details);
-        }
-        if (status == 429) {
-            json.put("retry_after_seconds", retryAfter);
-        }
-        json.put("request_id", requestId);
+        ErrorBody json = new ErrorBody(message, type, details == null ? java.util.List.of() : details,
+                status == 429 ? retryAfter : null, requestId);
         Response.ResponseBuilder builder = Response.status(status).type(MediaType.APPLICATION_JSON).entity(json)
-                .header("X-Request-Id", requestId);
+                .header(ApiHeaders.REQUEST_ID, requestId);
         if (retryAfter > 0) {
-            builder.header("Retry-After", Long.toString(retryAfter));
+            builder.header(ApiHeaders.RETRY_AFTER, Long.toString(retryAfter));
         }
         return builder.build();
     }
@@ -55,38 +48,44 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response store(StoreException e) {
         if (e instanceof StoreException.NotFound) {
-            return body(404, "not_found", "not found", null, 0);
+            return body(404, ErrorType.NOT_FOUND.wire(), "not found", null, 0);
         }
-        return body(413, "too_large", e.getMessage(), null, 0);
+        return body(413, ErrorType.TOO_LARGE.wire(), e.getMessage(), null, 0);
     }
 
     @ServerExceptionMapper
     public Response unavailable(DependencyUnavailableException e) {
         LOG.warning("event=dependency_unavailable error=" + e.getMessage());
-        return body(503, "dependency_unavailable", "a storage dependency is unavailable; retry shortly", null, 5);
+        return body(503, ErrorType.DEPENDENCY_UNAVAILABLE.wire(), "a storage dependency is unavailable; retry shortly",
+                null, 5);
     }
 
     @ServerExceptionMapper
     public Response invalidState(StateCodec.InvalidStateException e) {
-        return body(400, "invalid_state", e.getMessage(), null, 0);
+        return body(400, ErrorType.INVALID_STATE.wire(), e.getMessage(), null, 0);
     }
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
-        return body(404, "not_found", "no such route", null, 0);
+        return body(404, ErrorType.NOT_FOUND.wire(), "no such route", null, 0);
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        return body(status, status == 405 ? "method_not_allowed" : status == 415 ? "unsupported_media_type"
-                : "http_" + status, e.getMessage(), null, 0);
+        String type = switch (status) {
+            case 405 -> ErrorType.METHOD_NOT_ALLOWED.wire();
+            case 415 -> ErrorType.UNSUPPORTED_MEDIA_TYPE.wire();
+            default -> "http_" + status; // a framework refusal without a type of its own
+        };
+        return body(status, type, e.getMessage(), null, 0);
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
-        Response response = body(500, "internal", "internal error", null, 0);
-        LOG.log(Level.SEVERE, "event=unexpected_error request_id=" + response.getHeaderString("X-Request-Id"), e);
+        Response response = body(500, ErrorType.INTERNAL.wire(), "internal error", null, 0);
+        LOG.log(Level.SEVERE, "event=unexpected_error request_id=" + response.getHeaderString(ApiHeaders.REQUEST_ID),
+                e);
         return response;
     }
 }

@@ -1,7 +1,10 @@
 package io.kubecoderun.exec.api;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ApiHeaders;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
@@ -53,6 +56,13 @@ public class ExecEvents {
     @Inject
     KcrSettings settings;
 
+    /** The data of an {@code io.kubecoderun.exec.error} event: a request the API refuses, never retried. */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"error", "error_type", "request_event_id"})
+    record ErrorEventData(String error,
+                          @com.fasterxml.jackson.annotation.JsonProperty("error_type") String errorType,
+                          @com.fasterxml.jackson.annotation.JsonProperty("request_event_id") String requestEventId) {
+    }
+
     private record Event(String type, String source, String id, Map<String, String> extensions,
                          Map<String, Object> data) {
     }
@@ -64,24 +74,22 @@ public class ExecEvents {
         boolean structured = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(STRUCTURED);
         Event event = structured ? structured(body) : binary(body, headers);
         if (!REQUEST_TYPE.equals(event.type())) {
-            throw new ApiException.BadRequest("unsupported_event", "this function accepts " + REQUEST_TYPE
+            throw new ApiException.BadRequest(ErrorType.UNSUPPORTED_EVENT, "this function accepts " + REQUEST_TYPE
                     + " events, not " + event.type());
         }
         String source = event.source() == null ? "/kubecoderun" : event.source();
         String type;
         String subject = null;
-        Map<String, Object> data;
+        Object data;
         try {
-            data = ExecJson.response(service.execute(principal(event), ExecJson.request(event.data())));
+            ExecResponse result = ExecResponse.of(service.execute(principal(event), ExecJson.request(event.data())));
+            data = result;
             type = RESULT_TYPE;
-            subject = (String) data.get("session_id");
+            subject = result.sessionId();
         } catch (ApiException.Unavailable | ApiException.RateLimited e) {
             throw e;
         } catch (ApiException e) {
-            data = new LinkedHashMap<>();
-            data.put("error", e.getMessage());
-            data.put("error_type", e.errorType());
-            data.put("request_event_id", event.id());
+            data = new ErrorEventData(e.getMessage(), e.errorType(), event.id());
             type = ERROR_TYPE;
         }
         return structured ? structuredAnswer(type, source, subject, data) : binaryAnswer(type, source, subject, data);
@@ -106,7 +114,7 @@ public class ExecEvents {
 
     private Event binary(byte[] body, HttpHeaders headers) {
         if (headers.getHeaderString("ce-specversion") == null) {
-            throw new ApiException.BadRequest("not_an_event", "POST / takes a CloudEvent (ce-* headers or "
+            throw new ApiException.BadRequest(ErrorType.NOT_AN_EVENT, "POST / takes a CloudEvent (ce-* headers or "
                     + STRUCTURED + ")");
         }
         Map<String, String> extensions = new LinkedHashMap<>();
@@ -144,13 +152,13 @@ public class ExecEvents {
         }
         try {
             String key = event.extensions().get("kcrapikey");
-            return authenticator.authenticate(name -> name.equalsIgnoreCase("x-api-key") ? key : null, event.data());
+            return authenticator.authenticate(name -> name.equalsIgnoreCase(ApiHeaders.API_KEY) ? key : null, event.data());
         } catch (AuthException e) {
             throw new ApiException.Unauthorized(e.getMessage());
         }
     }
 
-    private static Response binaryAnswer(String type, String source, String subject, Map<String, Object> data) {
+    private static Response binaryAnswer(String type, String source, String subject, Object data) {
         Response.ResponseBuilder answer = Response.ok(data, MediaType.APPLICATION_JSON)
                 .header("ce-specversion", "1.0").header("ce-type", type).header("ce-source", source)
                 .header("ce-id", Ids.next());
@@ -160,7 +168,7 @@ public class ExecEvents {
         return answer.build();
     }
 
-    private static Response structuredAnswer(String type, String source, String subject, Map<String, Object> data) {
+    private static Response structuredAnswer(String type, String source, String subject, Object data) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("specversion", "1.0");
         envelope.put("type", type);

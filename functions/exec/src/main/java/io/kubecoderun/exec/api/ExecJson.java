@@ -1,16 +1,16 @@
 package io.kubecoderun.exec.api;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.exec.service.ExecRequest;
-import io.kubecoderun.exec.service.ExecResult;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code /exec} wire format of API.md, both directions, lenient on input as LibreChat's generations require:
+ * The {@code /exec} request as API.md defines it (the answer is {@link ExecResponse}), lenient on input as LibreChat's generations require:
  * unknown fields are ignored, {@code args} that is not an array of scalars is ignored, inputs may name their
  * session as {@code session_id} (older) or {@code storage_session_id} (newer).
  */
@@ -34,7 +34,7 @@ public final class ExecJson {
         if (json.get("files") instanceof List<?> list) {
             for (Object item : list) {
                 if (!(item instanceof Map<?, ?> file)) {
-                    throw new ApiException.BadRequest("invalid_files", "each entry of 'files' must be an object");
+                    throw new ApiException.BadRequest(ErrorType.INVALID_FILES, "each entry of 'files' must be an object");
                 }
                 String id = string(file.get("id"));
                 String session = string(file.get("storage_session_id"));
@@ -43,7 +43,7 @@ public final class ExecJson {
                 }
                 String name = string(file.get("name"));
                 if (id == null || name == null) {
-                    throw new ApiException.BadRequest("invalid_files", "each file needs 'id' and 'name'");
+                    throw new ApiException.BadRequest(ErrorType.INVALID_FILES, "each file needs 'id' and 'name'");
                 }
                 files.add(new ExecRequest.InputFile(id, session, name));
             }
@@ -56,11 +56,11 @@ public final class ExecJson {
             try {
                 timeout = Double.parseDouble(s.strip());
             } catch (NumberFormatException e) {
-                throw new ApiException.BadRequest("invalid_timeout", "'timeout' must be a number of seconds");
+                throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must be a number of seconds");
             }
         }
         if (timeout < 0) {
-            throw new ApiException.BadRequest("invalid_timeout", "'timeout' must not be negative");
+            throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must not be negative");
         }
         return new ExecRequest(string(json.get("lang")), json.get("code") instanceof String c ? c : null, args,
                 string(json.get("session_id")), files, string(json.get("user_id")), string(json.get("entity_id")),
@@ -69,34 +69,5 @@ public final class ExecJson {
 
     private static String string(Object value) {
         return value instanceof String s && !s.isBlank() ? s : null;
-    }
-
-    public static Map<String, Object> response(ExecResult result) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("session_id", result.sessionId());
-        json.put("stdout", result.stdout());
-        json.put("stderr", result.stderr());
-        json.put("exit_code", result.exitCode());
-        json.put("status", result.status());
-        json.put("execution_time_ms", result.executionTimeMs());
-        List<Object> files = new ArrayList<>();
-        for (ExecResult.OutputFile file : result.files()) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("id", file.id());
-            f.put("name", file.name());
-            f.put("path", file.path());
-            f.put("storage_session_id", file.sessionId());
-            f.put("session_id", file.sessionId());
-            if (file.modifiedFromId() != null) {
-                f.put("modified_from", Map.of("id", file.modifiedFromId(),
-                        "storage_session_id", file.modifiedFromSessionId()));
-            }
-            files.add(f);
-        }
-        json.put("files", files);
-        json.put("has_state", result.hasState());
-        json.put("state_size", result.stateSize());
-        json.put("state_hash", result.stateHash());
-        return json;
     }
 }

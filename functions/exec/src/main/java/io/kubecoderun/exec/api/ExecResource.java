@@ -34,7 +34,7 @@ public class ExecResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @SuppressWarnings("unchecked")
-    public Map<String, Object> exec(byte[] body, HttpHeaders headers) {
+    public ExecResponse exec(byte[] body, HttpHeaders headers) {
         if (body.length > MAX_BODY_BYTES) {
             throw new ApiException.TooLarge("request body exceeds " + MAX_BODY_BYTES + " bytes");
         }
@@ -56,6 +56,6 @@ public class ExecResource {
         } catch (AuthException e) {
             throw new ApiException.Unauthorized(e.getMessage());
         }
-        return ExecJson.response(service.execute(principal, ExecJson.request(json)));
+        return ExecResponse.of(service.execute(principal, ExecJson.request(json)));
     }
 }

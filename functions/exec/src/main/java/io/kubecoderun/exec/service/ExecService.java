@@ -1,5 +1,7 @@
 package io.kubecoderun.exec.service;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import io.kubecoderun.registry.DependencyUnavailableException;
 
 import io.kubecoderun.core.api.ApiException;
@@ -78,7 +80,7 @@ public final class ExecService {
             Language known = validate(request);
             language = known.id();
             ExecResult result = run(principal, request, known);
-            status = result.status();
+            status = result.status().wire();
             return result;
         } catch (ApiException e) {
             status = e.errorType();
@@ -129,17 +131,18 @@ public final class ExecService {
             StateSummary kept = saveState(session, response);
             sessions.touch(session.id(), settings.sessionTtl());
             long t5 = System.nanoTime();
-            String status = response.timedOut() ? "timeout" : response.exitCode() == 0 ? "ok" : "error";
+            ExecResult.Status status = response.timedOut() ? ExecResult.Status.TIMEOUT
+                    : response.exitCode() == 0 ? ExecResult.Status.OK : ExecResult.Status.ERROR;
             // Where the time went, for an operator and for the latency breakdown: lease (+ claim when there are
             // inputs), inputs in, the runner's execute call (of which ms= ran the code), outputs, state out + session.
-            LOG.info("event=exec lang=" + language.id() + " status=" + status + " ms=" + response.executionTimeMs()
+            LOG.info("event=exec lang=" + language.id() + " status=" + status.wire() + " ms=" + response.executionTimeMs()
                     + " files=" + outputs.size() + " lease_ms=" + millis(t1 - t0) + " in_ms=" + millis(t2 - t1)
                     + " run_ms=" + millis(t3 - t2) + " out_ms=" + millis(t4 - t3) + " save_ms=" + millis(t5 - t4));
             return new ExecResult(session.id(), response.stdout(), response.stderr(), response.exitCode(), status,
                     response.executionTimeMs(), outputs, kept.present,
                     kept.size, kept.hash);
         } catch (RunnerClient.RunnerUnreachableException e) {
-            throw new ApiException.Unavailable("sandbox_lost",
+            throw new ApiException.Unavailable(ErrorType.SANDBOX_LOST,
                     "the sandbox running this execution was lost; run it again", 1);
         } finally {
             if (lease != null) {
@@ -154,23 +157,23 @@ public final class ExecService {
 
     private Language validate(ExecRequest request) {
         if (request.lang() == null || request.lang().isBlank()) {
-            throw new ApiException.BadRequest("invalid_request", "'lang' is required");
+            throw new ApiException.BadRequest(ErrorType.INVALID_REQUEST, "'lang' is required");
         }
         Language language = Languages.find(request.lang()).orElseThrow(() -> new ApiException.BadRequest(
-                "unsupported_language", "unknown language '" + request.lang() + "'; supported: "
+                ErrorType.UNSUPPORTED_LANGUAGE, "unknown language '" + request.lang() + "'; supported: "
                 + String.join(", ", Languages.all().stream().map(Language::id).toList())));
         if (request.code() == null || request.code().isBlank()) {
-            throw new ApiException.BadRequest("empty_code", "'code' must not be empty");
+            throw new ApiException.BadRequest(ErrorType.EMPTY_CODE, "'code' must not be empty");
         }
         if (request.code().getBytes(StandardCharsets.UTF_8).length > settings.maxCodeBytes()) {
             throw new ApiException.TooLarge("code exceeds " + settings.maxCodeBytes() + " bytes");
         }
         if (request.entityId() != null && !request.entityId().matches("[A-Za-z0-9_-]{1,40}")) {
-            throw new ApiException.BadRequest("invalid_entity_id", "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
+            throw new ApiException.BadRequest(ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
         }
         for (ExecRequest.InputFile input : request.files()) {
             FileNames.problem(input.name()).ifPresent(problem -> {
-                throw new ApiException.BadRequest("unsafe_filename", problem + ": " + input.name());
+                throw new ApiException.BadRequest(ErrorType.UNSAFE_FILENAME, problem + ": " + input.name());
             });
         }
         return language;
@@ -242,7 +245,7 @@ public final class ExecService {
                 observer.leased(language, got.outcome(), true, System.nanoTime() - start);
             }
             if (!got.acquired()) {
-                throw new ApiException.Unavailable("no_sandbox", "no " + language
+                throw new ApiException.Unavailable(ErrorType.NO_SANDBOX, "no " + language
                         + " sandbox became available; try again", 2);
             }
             Lease lease = got.lease();
@@ -263,7 +266,7 @@ public final class ExecService {
                 registry.release(lease);
             }
         }
-        throw new ApiException.Unavailable("no_sandbox", "no reachable " + language + " sandbox; try again", 2);
+        throw new ApiException.Unavailable(ErrorType.NO_SANDBOX, "no reachable " + language + " sandbox; try again", 2);
     }
 
     /** Where the leased runner listens, with the lease and the pod uid every call after the claim carries. */
@@ -292,7 +295,7 @@ public final class ExecService {
             } catch (StoreException.NotFound e) {
                 throw new ApiException.NotFound("input file " + record.id() + " has no stored content");
             } catch (IOException e) {
-                throw new ApiException.Unavailable("storage_unavailable", "cannot read an input file", 1);
+                throw new ApiException.Unavailable(ErrorType.STORAGE_UNAVAILABLE, "cannot read an input file", 1);
             }
         }
         return hashes;
@@ -333,7 +336,7 @@ public final class ExecService {
                 stored = files.put(FileRecord.objectKey(session.id(), id), in, settings.maxFileBytes(),
                         ContentTypes.of(entry.path()));
             } catch (IOException e) {
-                throw new ApiException.Unavailable("sandbox_lost", "cannot collect " + entry.path(), 1);
+                throw new ApiException.Unavailable(ErrorType.SANDBOX_LOST, "cannot collect " + entry.path(), 1);
             }
             FileRecord changedFrom = known != null ? inputByName.get(entry.path()) : null;
             sessions.putFile(new FileRecord(id, session.id(), entry.path(), stored.size(), stored.etag(),

@@ -168,7 +168,7 @@ class ExecServiceIT {
     void helloWorldRunsInANewSession() {
         ExecResult result = service.execute(ALICE, py("print('hello')", null, List.of()));
         assertEquals("hello\n", result.stdout());
-        assertEquals("ok", result.status());
+        assertEquals(ExecResult.Status.OK, result.status());
         assertEquals(0, result.exitCode());
         assertEquals(21, result.sessionId().length());
         assertTrue(sessions.find(result.sessionId(), ALICE.id()).isPresent());
@@ -243,7 +243,7 @@ class ExecServiceIT {
     @Test
     void failingCodeIsAnAnswerNotAnError() {
         ExecResult result = service.execute(ALICE, py("raise ValueError('boom')", null, List.of()));
-        assertEquals("error", result.status());
+        assertEquals(ExecResult.Status.ERROR, result.status());
         assertEquals(1, result.exitCode());
         assertTrue(result.stderr().contains("ValueError: boom"));
     }
@@ -252,7 +252,7 @@ class ExecServiceIT {
     void aTimeoutIsReportedAsSuch() {
         ExecResult result = service.execute(ALICE, new ExecRequest("py", "import time\ntime.sleep(30)", List.of(),
                 null, List.of(), null, null, 1));
-        assertEquals("timeout", result.status());
+        assertEquals(ExecResult.Status.TIMEOUT, result.status());
         assertEquals(124, result.exitCode());
         assertTrue(result.stderr().contains("Execution timed out after 1 seconds"), result.stderr());
     }

@@ -1,5 +1,7 @@
 package io.kubecoderun.files.api;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
@@ -59,7 +61,7 @@ public class FilesResource {
             all.addAll(files);
         }
         if (all.isEmpty()) {
-            throw new ApiException.BadRequest("no_files", "send the file in a multipart part named 'file' or 'files'");
+            throw new ApiException.BadRequest(ErrorType.NO_FILES, "send the file in a multipart part named 'file' or 'files'");
         }
         return all;
     }
@@ -67,7 +69,7 @@ public class FilesResource {
     private static FilesService.UploadFields fields(String sessionId, String entityId, String kind, String id,
                                                     String version, String readOnly) {
         if (kind != null && !List.of("user", "agent", "skill").contains(kind)) {
-            throw new ApiException.BadRequest("invalid_kind", "'kind' must be user, agent or skill");
+            throw new ApiException.BadRequest(ErrorType.INVALID_KIND, "'kind' must be user, agent or skill");
         }
         return new FilesService.UploadFields(blank(sessionId), blank(entityId), blank(kind), blank(id), blank(version),
                 "true".equalsIgnoreCase(readOnly));
@@ -152,7 +154,7 @@ public class FilesResource {
         Principal principal = principal(headers);
         String level = detail == null ? "full" : detail;
         if (!List.of("simple", "summary", "full", "normalized").contains(level)) {
-            throw new ApiException.BadRequest("invalid_detail", "'detail' must be simple, summary, full or normalized");
+            throw new ApiException.BadRequest(ErrorType.INVALID_DETAIL, "'detail' must be simple, summary, full or normalized");
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (FileRecord record : service.list(principal, sessionId)) {

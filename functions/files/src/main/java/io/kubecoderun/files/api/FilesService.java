@@ -1,5 +1,7 @@
 package io.kubecoderun.files.api;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ContentTypes;
 import io.kubecoderun.core.auth.Principal;
@@ -51,7 +53,7 @@ public class FilesService {
         }
         if (fields.entityId() != null) {
             if (!fields.entityId().matches("[A-Za-z0-9_-]{1,40}")) {
-                throw new ApiException.BadRequest("invalid_entity_id", "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
+                throw new ApiException.BadRequest(ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
             }
             Optional<Session> byEntity = sessions.findByEntity(principal.id(), fields.entityId());
             if (byEntity.isPresent()) {
@@ -65,7 +67,7 @@ public class FilesService {
     /** Stores one uploaded part; the name is validated first, the size capped. */
     public FileRecord store(Session session, String name, Path upload, long size, UploadFields fields) {
         FileNames.problem(name).ifPresent(problem -> {
-            throw new ApiException.BadRequest("unsafe_filename", problem);
+            throw new ApiException.BadRequest(ErrorType.UNSAFE_FILENAME, problem);
         });
         if (size > settings.maxFileBytes()) {
             throw new ApiException.TooLarge(name + " exceeds the per-file limit of " + settings.maxFileBytes() + " bytes");

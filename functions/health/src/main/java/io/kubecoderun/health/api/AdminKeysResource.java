@@ -1,5 +1,7 @@
 package io.kubecoderun.health.api;
 
+import io.kubecoderun.core.api.ErrorType;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
@@ -50,7 +52,7 @@ public class AdminKeysResource {
             throw new ApiException.Unauthorized(e.getMessage());
         }
         return authenticator.storedKeys().orElseThrow(
-                () -> new ApiException.Forbidden("admin_disabled", "no key store is configured"));
+                () -> new ApiException.Forbidden(ErrorType.ADMIN_DISABLED, "no key store is configured"));
     }
 
     @POST
@@ -65,14 +67,14 @@ public class AdminKeysResource {
         }
         String name = json.path("name").isTextual() ? json.path("name").asText() : null;
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new ApiException.BadRequest("invalid_name", "name: 1 to 64 characters of letters, digits, space, "
+            throw new ApiException.BadRequest(ErrorType.INVALID_NAME, "name: 1 to 64 characters of letters, digits, space, "
                     + "'.', '_' and '-', starting with a letter or digit", List.of());
         }
         StoredKeys.CreatedKey created;
         try {
             created = keys.create(name, Instant.now());
         } catch (StoredKeys.LimitReachedException e) {
-            throw new ApiException.Conflict("key_limit_reached", e.getMessage());
+            throw new ApiException.Conflict(ErrorType.KEY_LIMIT_REACHED, e.getMessage());
         }
         LOG.info("event=api_key_created id=" + created.stored().id() + " name=\"" + name + "\"");
         Map<String, Object> answer = describe(created.stored());
