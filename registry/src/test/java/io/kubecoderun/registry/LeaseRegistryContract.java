@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,10 +104,8 @@ abstract class LeaseRegistryContract {
         registry.recordAcquireTime("py", 900_000_000); // 900 ms: the slowest 1%
         registry.recordAcquireTime("js", 5_000_000);
         // Recording is fire-and-forget on Redis: wait until all 100 arrived.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (registry.stats("py").acquire().count() < 100 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await("all 100 recorded").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> registry.stats("py").acquire().count() >= 100);
         AcquireTimes py = registry.stats("py").acquire();
         assertEquals(100, py.count());
         assertEquals(0.4, py.percentileMs(0.5), 0.04, "p50 within a bucket's half-width");
@@ -412,23 +410,16 @@ abstract class LeaseRegistryContract {
         assertTrue(registry.initialized());
     }
 
-    private void awaitWaiters(String language, long count) throws InterruptedException {
-        long until = System.currentTimeMillis() + 5_000;
-        while (registry.stats(language).waiters() < count && System.currentTimeMillis() < until) {
-            Thread.sleep(2);
-        }
+    private void awaitWaiters(String language, long count) {
+        await(count + " waiting").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+                .until(() -> registry.stats(language).waiters() >= count);
         assertEquals(count, registry.stats(language).waiters());
     }
 
-    private List<JobRequest> awaitJobRequests(String consumer) throws InterruptedException {
-        long until = System.currentTimeMillis() + 5_000;
-        List<JobRequest> requests = List.of();
-        while (requests.isEmpty() && System.currentTimeMillis() < until) {
-            requests = registry.pendingJobRequests(consumer, 10, Duration.ofMinutes(1));
-            Thread.sleep(5);
-        }
-        assertNotNull(requests);
-        return requests;
+    /** The first non-empty delivery to {@code consumer} (each request is delivered once). */
+    private List<JobRequest> awaitJobRequests(String consumer) {
+        return await("a job request for " + consumer).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> registry.pendingJobRequests(consumer, 10, Duration.ofMinutes(1)), r -> !r.isEmpty());
     }
 
     /** Runs {@code n} copies of {@code task} released at the same instant. */

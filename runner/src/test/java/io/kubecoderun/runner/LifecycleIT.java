@@ -9,11 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,10 +54,8 @@ class LifecycleIT {
                 return null;
             }
         });
-        long until = System.currentTimeMillis() + 10_000;
-        while (HostProcesses.withArgument(marker).size() < 2 && System.currentTimeMillis() < until) {
-            Thread.sleep(20);
-        }
+        await("the program started").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> HostProcesses.withArgument(marker).size() >= 2);
         assertEquals(2, HostProcesses.withArgument(marker).size(), "the program did not start");
         // SIGTERM, as the kubelet sends; through the handle, since Process.destroy() also closes our end of the
         // runner's log pipe and its shutdown lines would be lost.

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,13 +47,10 @@ class StandaloneHealthTest extends StandaloneHttp {
     @Test
     @SuppressWarnings("unchecked")
     void poolMetricsListEveryLanguageWithItsTarget() throws Exception {
-        long until = System.currentTimeMillis() + 60_000;
-        Map<String, Object> languages = (Map<String, Object>) get("/metrics/pool", 200).get("languages");
-        while (((Number) ((Map<String, Object>) languages.get("py")).get("ready")).intValue() < 1
-                && System.currentTimeMillis() < until) {
-            Thread.sleep(100);
-            languages = (Map<String, Object>) get("/metrics/pool", 200).get("languages");
-        }
+        Map<String, Object> languages = await("a warm Python sandbox").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> (Map<String, Object>) get("/metrics/pool", 200).get("languages"),
+                        counts -> ((Number) ((Map<String, Object>) counts.get("py")).get("ready")).intValue() >= 1);
         assertEquals(13, languages.size());
         Map<String, Object> py = (Map<String, Object>) languages.get("py");
         assertEquals(1, py.get("target"));
@@ -70,10 +69,8 @@ class StandaloneHealthTest extends StandaloneHttp {
     /** The census runs every second in this profile (KCR_CENSUS_INTERVAL); other tests' sessions only add. */
     @Test
     void theSessionGaugesCountAnUploadedFileAndItsBytes() throws Exception {
-        long firstCensus = System.currentTimeMillis() + 15_000;
-        while (Double.isNaN(gauge("kcr_session_file_bytes")) && System.currentTimeMillis() < firstCensus) {
-            Thread.sleep(200); // the first census runs a few seconds after start
-        }
+        await("the first census, a few seconds after start").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200)).until(() -> !Double.isNaN(gauge("kcr_session_file_bytes")));
         double bytesBefore = gauge("kcr_session_file_bytes");
         double filesBefore = gauge("kcr_session_files");
         byte[] content = new byte[4321];
@@ -82,11 +79,8 @@ class StandaloneHealthTest extends StandaloneHttp {
         HttpResponse<String> up = http.send(request("/upload", KEY).header("Content-Type", body.contentType())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, up.statusCode(), up.body());
-        long until = System.currentTimeMillis() + 10_000;
-        while (gauge("kcr_session_file_bytes") < bytesBefore + 4321 && System.currentTimeMillis() < until) {
-            Thread.sleep(200);
-        }
-        assertTrue(gauge("kcr_session_file_bytes") >= bytesBefore + 4321, "bytes counted");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertTrue(gauge("kcr_session_file_bytes") >= bytesBefore + 4321, "bytes counted"));
         assertTrue(gauge("kcr_session_files") >= filesBefore + 1, "file counted");
         assertTrue(gauge("kcr_sessions_active") >= 1);
         assertTrue(gauge("kcr_census_age_seconds") < 5, "the census is recent");

@@ -5,6 +5,7 @@ import io.kubecoderun.core.testing.MultipartBody;
 import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
 import io.kubecoderun.tests.deploy.PublicRoutes;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,19 +206,15 @@ class ProductionShapeIT {
         assertTrue(p50 > 0 && p50 <= ((Number) acquire.get("p99")).doubleValue(), String.valueOf(acquire));
 
         // The session census over the shared Redis: the exec above made a session.
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        String metrics = "";
-        while (System.nanoTime() < until) {
-            metrics = new String(send(HttpRequest.newBuilder(URI.create(app("health").url("/q/metrics"))).GET(), 200)
-                    .body(), StandardCharsets.UTF_8);
-            if (metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
-                    && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1)) {
-                break;
-            }
-            Thread.sleep(250);
-        }
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
-                && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1), "session gauge at the health function");
+        await("session gauge at the health function").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(250)).until(ProductionShapeIT::healthCountsASession);
+    }
+
+    private static boolean healthCountsASession() throws Exception {
+        String metrics = new String(send(HttpRequest.newBuilder(URI.create(app("health").url("/q/metrics"))).GET(), 200)
+                .body(), StandardCharsets.UTF_8);
+        return metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
+                && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1);
     }
 
     @Test
@@ -354,44 +353,45 @@ class ProductionShapeIT {
         APPS.put(name, new App(name, port, builder.start(), log));
     }
 
-    private static void awaitHttp(App app, String path) throws Exception {
-        long until = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < until) {
-            if (!app.process().isAlive()) {
-                throw new IllegalStateException(app.name() + " exited with " + app.process().exitValue() + ":\n"
-                        + app.logTail());
-            }
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app.url(path)))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
+    private static void awaitHttp(App app, String path) {
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        try {
+            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!app.process().isAlive()) {
+                    throw new IllegalStateException(app.name() + " exited with " + app.process().exitValue() + ":\n"
+                            + app.logTail());
                 }
-                last = response.statusCode() + " " + response.body();
-            } catch (IOException notYet) {
-                last = notYet.toString();
-            }
-            Thread.sleep(200);
+                try {
+                    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app.url(path)))
+                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return true;
+                    }
+                    last.set(response.statusCode() + " " + response.body());
+                } catch (IOException notYet) {
+                    last.set(notYet.toString());
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException notReady) {
+            throw new IllegalStateException(app.name() + " not ready at " + path + " within " + START_TIMEOUT
+                    + " (last: " + last.get() + "):\n" + app.logTail(), notReady);
         }
-        throw new IllegalStateException(app.name() + " not ready at " + path + " within " + START_TIMEOUT + " (last: "
-                + last + "):\n" + app.logTail());
     }
 
     @SuppressWarnings("unchecked")
-    private static void awaitWarmPython() throws Exception {
-        long until = System.nanoTime() + START_TIMEOUT.toNanos();
-        Object python = null;
-        while (System.nanoTime() < until) {
-            Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
-                    .header("x-api-key", KEY).GET(), 200));
-            python = ((Map<String, Object>) pool.get("languages")).get("py");
-            if (python instanceof Map<?, ?> counts && ((Number) counts.get("ready")).intValue() > 0) {
-                return;
-            }
-            Thread.sleep(250);
+    private static void awaitWarmPython() {
+        AtomicReference<Object> python = new AtomicReference<>();
+        try {
+            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
+                Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health")
+                        .url("/metrics/pool"))).header("x-api-key", KEY).GET(), 200));
+                python.set(((Map<String, Object>) pool.get("languages")).get("py"));
+                return python.get() instanceof Map<?, ?> counts && ((Number) counts.get("ready")).intValue() > 0;
+            });
+        } catch (ConditionTimeoutException notWarm) {
+            throw new IllegalStateException("no warm Python sandbox within " + START_TIMEOUT + ": " + python.get()
+                    + "\n" + app("pool-controller").logTail(), notWarm);
         }
-        throw new IllegalStateException("no warm Python sandbox within " + START_TIMEOUT + ": " + python + "\n"
-                + app("pool-controller").logTail());
     }
 }

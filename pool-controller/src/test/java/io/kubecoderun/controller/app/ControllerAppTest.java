@@ -11,8 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,12 +49,9 @@ class ControllerAppTest {
     @Test
     void keepsTheConfiguredPoolAndExportsItsMetrics() throws Exception {
         assertTrue(get("/q/health/ready").contains("\"status\": \"UP\""));
-        long until = System.currentTimeMillis() + 60_000;
-        String metrics = get("/q/metrics");
-        while (!metrics.contains("kcr_pool_ready{language=\"py\"} 1.0") && System.currentTimeMillis() < until) {
-            Thread.sleep(100);
-            metrics = get("/q/metrics");
-        }
+        String metrics = await("a warm Python runner in the metrics").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/q/metrics"), text -> text.contains("kcr_pool_ready{language=\"py\"} 1.0"));
         assertTrue(metrics.contains("kcr_pool_ready{language=\"py\"} 1.0"), metrics);
         assertTrue(metrics.contains("kcr_pool_target{language=\"py\"} 1.0"), metrics);
         assertTrue(metrics.contains("kcr_pool_target{language=\"js\"} 0.0"), metrics);

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.holdsFor;
 import static io.kubecoderun.controller.testing.Leases.runOnLease;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -158,8 +159,8 @@ class KubernetesPoolIT {
         }
         await("refilled", () -> kubelet.podsSeen.get() >= 6 && kubelet.runningRunners() == 3
                 && registry.stats("py").idle() == 3 && pods("py") == 3);
-        Thread.sleep(1_000);
-        assertEquals(6, kubelet.podsSeen.get(), "exactly one new pod per killed pod");
+        holdsFor(Duration.ofSeconds(1),
+                () -> assertEquals(6, kubelet.podsSeen.get(), "exactly one new pod per killed pod"));
         assertEquals(Map.of("failed", 3L), metrics.deletionsByReason());
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
         assertEquals("ok\n", runOnLease(lease, "py", "print('ok')").stdout(), "no dead runner handed out");
@@ -169,8 +170,8 @@ class KubernetesPoolIT {
     void neverReadyPodsDoNotPileUp() throws Exception {
         kubelet.neverReady("py");
         startController(spec("py", 2, Duration.ofMillis(800)));
-        Thread.sleep(4_000);
-        assertTrue(kubelet.maxConcurrentPods.get() <= 2, "pods at once: " + kubelet.maxConcurrentPods.get());
+        holdsFor(Duration.ofSeconds(4), () -> assertTrue(kubelet.maxConcurrentPods.get() <= 2, // five grace periods
+                "pods at once: " + kubelet.maxConcurrentPods.get()));
         assertTrue(metrics.deletionsByReason().getOrDefault("never_ready", 0L) >= 2, metrics.deletionsByReason().toString());
         kubelet.heal("py");
         await("healthy pods once the cause is gone", () -> registry.stats("py").idle() == 2);
@@ -180,8 +181,8 @@ class KubernetesPoolIT {
     void unschedulablePodsAreHeldThenReplacedWithoutPilingUp() throws Exception {
         kubelet.makeUnschedulable("py");
         startController(spec("py", 1, Duration.ofMillis(800)));
-        Thread.sleep(3_000);
-        assertTrue(kubelet.maxConcurrentPods.get() <= 1, "pods at once: " + kubelet.maxConcurrentPods.get());
+        holdsFor(Duration.ofSeconds(3), () -> assertTrue(kubelet.maxConcurrentPods.get() <= 1,
+                "pods at once: " + kubelet.maxConcurrentPods.get()));
         assertTrue(metrics.deletionsByReason().getOrDefault("unschedulable", 0L) >= 1, metrics.deletionsByReason().toString());
     }
 
@@ -193,8 +194,8 @@ class KubernetesPoolIT {
         platform.close();
         int seen = kubelet.podsSeen.get();
         startController(spec("py", 2, Duration.ofMinutes(1)));
-        Thread.sleep(1_500);
-        assertEquals(seen, kubelet.podsSeen.get(), "the new controller created nothing");
+        holdsFor(Duration.ofMillis(1_500),
+                () -> assertEquals(seen, kubelet.podsSeen.get(), "the new controller created nothing"));
         assertEquals(2, pods("py"));
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
         assertEquals("1\n", runOnLease(lease, "py", "print(1)").stdout());
@@ -257,7 +258,7 @@ class KubernetesPoolIT {
                 return "failed: " + e;
             }
         });
-        Thread.sleep(1_500);
+        Thread.sleep(1_500); // the execution gets under way; nothing here can observe it, so time it is
         kubelet.kill(lease.pod().name());
         String outcome = call.get();
         assertEquals("failed: RunnerUnreachableException", outcome, "the runner was lost, not refused");
@@ -287,9 +288,10 @@ class KubernetesPoolIT {
         }
         await("a leader is elected", () -> replicas.stream().anyMatch(LeaderElectedController::leading));
         await("warm", () -> registry.stats("py").idle() == 2);
-        Thread.sleep(2_000);
-        assertEquals(1, replicas.stream().filter(LeaderElectedController::leading).count(), "exactly one leader");
-        assertEquals(2, kubelet.podsSeen.get(), "no pods from the follower");
+        holdsFor(Duration.ofSeconds(2), () -> {
+            assertEquals(1, replicas.stream().filter(LeaderElectedController::leading).count(), "exactly one leader");
+            assertEquals(2, kubelet.podsSeen.get(), "no pods from the follower");
+        });
 
         LeaderElectedController first = replicas.stream().filter(LeaderElectedController::leading).findFirst()
                 .orElseThrow();

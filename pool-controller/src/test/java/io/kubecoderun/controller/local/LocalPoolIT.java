@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.holdsFor;
 import static io.kubecoderun.controller.testing.Leases.runOnLease;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -97,8 +98,8 @@ class LocalPoolIT {
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         assertEquals(Acquisition.Outcome.HIT, got.outcome());
         assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(1, 11)))").stdout());
-        Thread.sleep(600); // three passes
-        assertEquals(2, podCount("py"), "runners share these cores: the replacement waits for the execution");
+        holdsFor(Duration.ofMillis(600), () -> assertEquals(2, podCount("py"), // for three passes
+                "runners share these cores: the replacement waits for the execution"));
         assertTrue(registry.release(got.lease()));
         await("the replacement starts as the execution ends", () -> metrics.podsCreated.get() == 4);
         await("the used runner is deleted", () -> platform.process(got.lease().pod().name()).isEmpty());
@@ -129,8 +130,8 @@ class LocalPoolIT {
     @Test
     void withoutWarmupAPoolStaysEmptyUntilItsLanguageIsFirstAskedFor() throws Exception {
         start(new InMemoryLeaseRegistry(), false, spec("py", 2));
-        Thread.sleep(1_000);
-        assertEquals(0, podCount("py"), "no warm pods before the first request");
+        holdsFor(Duration.ofSeconds(1),
+                () -> assertEquals(0, podCount("py"), "no warm pods before the first request"));
         assertFalse(registry.acquire("py", TTL, Duration.ZERO).acquired());
         await("warm after the first request", () -> registry.stats("py").idle() == 2);
     }
@@ -145,8 +146,8 @@ class LocalPoolIT {
         }
         await("refilled", () -> metrics.podsCreated.get() - before >= 3 && registry.stats("py").idle() == 3
                 && podCount("py") == 3);
-        Thread.sleep(1_000); // a few more passes must not create anything
-        assertEquals(3, metrics.podsCreated.get() - before, "creates after the kill");
+        holdsFor(Duration.ofSeconds(1), // a few more passes must not create anything
+                () -> assertEquals(3, metrics.podsCreated.get() - before, "creates after the kill"));
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout(),
                 "the registry must not hand out a dead runner");

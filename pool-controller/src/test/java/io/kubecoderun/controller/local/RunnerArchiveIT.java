@@ -6,11 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,24 +28,19 @@ class RunnerArchiveIT {
         assertEquals(command, archive.command(), "no archive yet: the plain command");
         archive.prepareInBackground(Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_LANGUAGE", "py"),
                 temp.resolve("training"));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (archive.command().equals(command) && System.nanoTime() < until) {
-            Thread.sleep(100);
-        }
-        List<String> withArchive = archive.command();
+        List<String> withArchive = await("an archive within 90 s").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100)).until(archive::command, c -> !c.equals(command));
         String option = withArchive.stream().filter(a -> a.startsWith("-XX:SharedArchiveFile=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no archive after 90 s: " + withArchive));
+                .orElseThrow(() -> new AssertionError("a changed command without the archive: " + withArchive));
         Path file = Path.of(option.substring(option.indexOf('=') + 1));
         assertTrue(Files.size(file) > 100_000, "an archive of classes: " + Files.size(file) + " bytes");
         assertTrue(withArchive.indexOf(option) < withArchive.indexOf("-jar"), "a JVM option, before -jar");
         try (var parts = Files.list(temp.resolve("cds"))) {
             assertFalse(parts.anyMatch(p -> p.toString().endsWith(".part")), "no partial archive left");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Files.exists(temp.resolve("training")) && System.nanoTime() < deadline) {
-            Thread.sleep(50); // removed right after the archive is in place
-        }
-        assertFalse(Files.exists(temp.resolve("training")), "the training runner's directories are removed");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)) // right after the archive is in place
+                .untilAsserted(() -> assertFalse(Files.exists(temp.resolve("training")),
+                        "the training runner's directories are removed"));
 
         // -Xshare:on refuses to start when the archive cannot be mapped for this JVM and class path.
         List<String> check = new ArrayList<>(List.of(command.get(0), command.get(1), "-Xshare:on", option, "-cp",

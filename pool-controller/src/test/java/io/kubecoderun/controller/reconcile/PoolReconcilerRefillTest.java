@@ -38,6 +38,8 @@ class PoolReconcilerRefillTest {
         final List<String> created = new ArrayList<>();
         /** Subscriptions to pod changes still open. */
         final java.util.concurrent.atomic.AtomicInteger subscribed = new java.util.concurrent.atomic.AtomicInteger();
+        /** Calls to {@link #pods}: one per language in every reconcile pass. */
+        final java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
 
         RecordingPlatform(boolean sharesCores) {
             this.sharesCores = sharesCores;
@@ -55,6 +57,7 @@ class PoolReconcilerRefillTest {
 
         @Override
         public List<SandboxPod> pods(String language) {
+            listings.incrementAndGet();
             return List.copyOf(pods.values());
         }
 

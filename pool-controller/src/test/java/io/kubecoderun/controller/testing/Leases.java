@@ -4,6 +4,8 @@ import io.kubecoderun.registry.Lease;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.RunnerClient;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** What the exec function does with a lease, and the waiting the controller tests share. */
 public final class Leases {
     private static final RunnerClient RUNNERS = new RunnerClient();
-    private static final long AWAIT_MS = 60_000;
+    private static final Duration AWAIT = Duration.ofMinutes(1);
+    private static final Duration POLL = Duration.ofMillis(25);
+    private static final Duration HOLD_SLACK = Duration.ofSeconds(1);
 
     private Leases() {
     }
@@ -33,14 +37,17 @@ public final class Leases {
         return new RunnerClient.Target(lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
     }
 
-    public static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.currentTimeMillis() + AWAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > until) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(25);
-        }
+    /** Waits up to a minute, polling every 25 ms, until {@code condition} holds; fails naming {@code what}. */
+    public static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(AWAIT).pollInterval(POLL).until(condition::getAsBoolean);
+    }
+
+    /**
+     * Fails unless {@code assertion} holds throughout {@code period} (polled every 25 ms, a second's slack to
+     * begin): what must not change while the controller makes its passes.
+     */
+    public static void holdsFor(Duration period, ThrowingRunnable assertion) {
+        Awaitility.await().during(period).atMost(period.plus(HOLD_SLACK)).pollInterval(POLL).untilAsserted(assertion);
     }
 
     /** How the packaged runner starts (the build's jar and JVM options). */

@@ -3,21 +3,25 @@ package io.kubecoderun.registry.testing;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real {@code redis-server} (Debian's) on a free loopback port, without persistence, as a child process. It can
  * be restarted empty on the same port, as a Redis that lost its data.
  */
 public final class RedisServer implements AutoCloseable {
-    private static final long START_TIMEOUT_MS = 10_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
     private final int port;
     private final Path dir;
@@ -44,21 +48,21 @@ public final class RedisServer implements AutoCloseable {
         process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        long until = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < until) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
+        try {
+            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(this::accepting);
+        } catch (ConditionTimeoutException notStarted) {
+            throw new IOException("redis-server did not start on port " + port + "; is it installed? log: "
+                    + Files.readString(dir.resolve("redis.log")));
         }
-        throw new IOException("redis-server did not start on port " + port + "; is it installed? log: "
-                + Files.readString(dir.resolve("redis.log")));
+    }
+
+    private boolean accepting() {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     public String uri() {

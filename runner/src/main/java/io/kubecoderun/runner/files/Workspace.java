@@ -80,7 +80,15 @@ public final class Workspace {
                 throw bad("a path segment is longer than " + MAX_SEGMENT_BYTES + " bytes");
             }
         }
-        Path resolved = root.resolve(relative).normalize();
+        return inside(root.resolve(relative).normalize());
+    }
+
+    /**
+     * The check behind the segment rules: {@code resolved} must lie strictly below the root, compared name by name
+     * ({@link Path#startsWith(Path)}), so {@code /mnt/data2} is not inside {@code /mnt/data}. No string that passes
+     * the rules above resolves outside; this holds if one ever does, and is tested on its own.
+     */
+    Path inside(Path resolved) {
         if (!resolved.startsWith(root) || resolved.equals(root)) {
             throw bad("path leaves the working directory");
         }

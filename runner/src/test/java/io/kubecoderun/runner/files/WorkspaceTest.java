@@ -56,9 +56,15 @@ class WorkspaceTest {
     void aSiblingDirectoryWithTheSamePrefixIsOutside() throws IOException {
         Path sibling = Files.createDirectories(temp.resolve("data2"));
         Files.writeString(sibling.resolve("x"), "sibling");
-        // "../data2/x" is refused by segment rules; the resolved-path check must refuse it too.
         assertThrows(RunnerException.class, () -> workspace.confine("../data2/x"));
-        assertFalse(root.resolve("x").normalize().startsWith(sibling));
+        // That is the ".." rule; no relative path reaches the resolved-path check with a sibling, so it is given
+        // the sibling's file itself. As strings, ".../data2/x" starts with ".../data"; as paths it does not.
+        RunnerException e = assertThrows(RunnerException.class, () -> workspace.inside(sibling.resolve("x")));
+        assertEquals(400, e.status());
+        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.inside(sibling)).status());
+        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.inside(root)).status(),
+                "the root itself is no file in it");
+        assertEquals(root.resolve("x"), workspace.inside(root.resolve("x")));
     }
 
     @Test

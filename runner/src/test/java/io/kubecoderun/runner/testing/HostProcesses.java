@@ -1,12 +1,17 @@
 package io.kubecoderun.runner.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import static org.awaitility.Awaitility.await;
 
 /** Looks for processes on this machine by a unique word in their command line (outside any sandbox's view). */
 public final class HostProcesses {
@@ -37,13 +42,12 @@ public final class HostProcesses {
     }
 
     /** Waits up to {@code millis} for every such process to be gone; returns what is left. */
-    public static List<String> awaitGone(String word, long millis) throws InterruptedException {
-        long until = System.currentTimeMillis() + millis;
-        List<String> left = withArgument(word);
-        while (!left.isEmpty() && System.currentTimeMillis() < until) {
-            Thread.sleep(20);
-            left = withArgument(word);
+    public static List<String> awaitGone(String word, long millis) {
+        try {
+            return await().atMost(Duration.ofMillis(millis)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20)).until(() -> withArgument(word), List::isEmpty);
+        } catch (ConditionTimeoutException stillThere) {
+            return withArgument(word);
         }
-        return left;
     }
 }

@@ -1,5 +1,7 @@
 package io.kubecoderun.runner.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real runner in a child JVM, as a pod or the local platform starts it: its own port (0 = any free one, read
@@ -152,20 +156,21 @@ public final class RunnerProcess implements AutoCloseable {
      * The log once {@code needle} occurs in it {@code times} times, or after 10 s: the runner writes its
      * {@code event=execute} line off the answer's path, so it may follow the answer by a moment.
      */
-    public String awaitLog(String needle, int times) throws InterruptedException {
-        long until = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < until) {
-            String text = log.toString();
-            int found = 0;
-            for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
-                found++;
-            }
-            if (found >= times) {
-                return text;
-            }
-            Thread.sleep(10);
+    public String awaitLog(String needle, int times) {
+        try {
+            return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(log::toString, text -> occurrences(text, needle) >= times);
+        } catch (ConditionTimeoutException notYet) {
+            return log.toString(); // the caller's assertion says what is missing
         }
-        return log.toString();
+    }
+
+    private static int occurrences(String text, String needle) {
+        int found = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
+            found++;
+        }
+        return found;
     }
 
     /** Everything the runner logged so far; once it has exited, everything it ever logged. */

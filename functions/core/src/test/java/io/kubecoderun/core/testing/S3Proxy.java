@@ -1,5 +1,6 @@
 package io.kubecoderun.core.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -12,8 +13,11 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real S3 API: s3proxy (copied to {@code target/s3proxy/s3proxy.jar} by the build) on a free loopback port,
@@ -22,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class S3Proxy implements AutoCloseable {
     private static final String IDENTITY = "kcr-test";
     private static final String CREDENTIAL = "kcr-test-secret";
-    private static final long START_TIMEOUT_MS = 60_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
     private final int port;
@@ -54,19 +58,26 @@ public final class S3Proxy implements AutoCloseable {
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--properties", properties.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
-        long until = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < until) {
-            if (!process.isAlive()) {
-                throw new IOException("s3proxy exited: " + Files.readString(dir.resolve("s3proxy.log")));
-            }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return new S3Proxy(process, port);
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IOException("s3proxy exited: " + Files.readString(dir.resolve("s3proxy.log")));
+                }
+                return accepting(port);
+            });
+        } catch (ConditionTimeoutException notStarted) {
+            process.destroyForcibly();
+            throw new IOException("s3proxy did not start within " + START_TIMEOUT.toMillis() + " ms");
         }
-        process.destroyForcibly();
-        throw new IOException("s3proxy did not start within " + START_TIMEOUT_MS + " ms");
+        return new S3Proxy(process, port);
+    }
+
+    private static boolean accepting(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     public String endpoint() {
