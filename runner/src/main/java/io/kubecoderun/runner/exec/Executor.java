@@ -1,6 +1,5 @@
 package io.kubecoderun.runner.exec;
 
-import io.kubecoderun.runner.wire.Json;
 
 import io.kubecoderun.runner.wire.RunnerError;
 
@@ -49,25 +48,8 @@ public final class Executor {
     /** Removing a build directory (a compiler's output can be large) is not the caller's wait. */
     private final java.util.concurrent.ExecutorService cleanup = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kcr-cleanup").unstarted(r));
-    /** Starts the warm Python interpreter off the request path. */
-    private final java.util.concurrent.ExecutorService prestarter = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("kcr-prestart").unstarted(r));
-    /** The interpreter started ahead for the next Python program, or null; guarded by {@code this}. */
-    private java.util.concurrent.Future<WarmPython> warm;
-    private boolean closed;
-    /** The language whose interpreter is started ahead (its wrapper, {@code kcr_python.py}, waits on a FIFO). */
-    private static final Language WARM_LANGUAGE = Languages.with(Language.Trait.WARM_INTERPRETER).get(0);
-    /** How long handing a program to a warm interpreter may take before it is given up for a cold start. */
-    private static final long HANDOVER_MS = 5_000;
-
-    /**
-     * A Python interpreter started ahead in its sandbox, limits and cgroup, its streams already drained, blocked
-     * reading the FIFO {@code control} for the one program it will run. Handing it the program saves the sandbox
-     * launch and the interpreter's start (about 25 ms of a hello world) on the request path.
-     */
-    private record WarmPython(String execId, Path build, String buildView, Path control, StepRunner steps,
-                              StepRunner.Running running, BoundedOutput stdout, BoundedOutput stderr) {
-    }
+    /** The interpreter started ahead for the next program of its language. */
+    private final WarmInterpreter warm;
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
         this.config = config;
@@ -76,6 +58,9 @@ public final class Executor {
         this.sandbox = sandbox;
         this.cgroups = cgroups;
         this.workdir = config.workdir();
+        this.warm = new WarmInterpreter(config, sandbox, support, launcher, cgroups,
+                () -> ProcessHandle.current().pid() + "-" + sequence.incrementAndGet(),
+                budgetMs -> limits(WarmInterpreter.LANGUAGE, budgetMs), this::removeLater);
         for (Language language : Languages.all()) {
             installed.put(language.id(), toolchainPresent(language));
         }
@@ -83,7 +68,7 @@ public final class Executor {
 
     /** Whether this runner starts an interpreter ahead: switched on, and the image has that language. */
     public boolean warmInterpreterAvailable() {
-        return config.warmPython() && installed.getOrDefault(WARM_LANGUAGE.id(), false);
+        return config.warmPython() && installed.getOrDefault(WarmInterpreter.LANGUAGE.id(), false);
     }
 
     /** The languages whose toolchain this image has, in table order. */
@@ -111,7 +96,7 @@ public final class Executor {
         Duration timeout = effectiveTimeout(request.timeoutMs());
         long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
         if (language.has(Language.Trait.WARM_INTERPRETER)) {
-            WarmPython interpreter = takeWarm();
+            WarmInterpreter.Started interpreter = warm.take();
             if (interpreter != null) {
                 ExecuteResponse response = executeWarm(interpreter, language, request, budgetMs);
                 if (response != null) {
@@ -209,106 +194,30 @@ public final class Executor {
      * is not installed, or {@code RUNNER_PYTHON_WARM=false}. A pod's runner calls it once before it is ready;
      * a runner serving several executions (no claim) again after each.
      */
-    public synchronized void prestartPython() {
-        if (closed || warm != null || !warmInterpreterAvailable()) {
-            return;
+    public void prestartPython() {
+        if (warmInterpreterAvailable()) {
+            warm.prestart();
         }
-        warm = prestarter.submit(this::startWarmPython);
-    }
-
-    private WarmPython startWarmPython() throws IOException {
-        Language python = WARM_LANGUAGE;
-        String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
-        Path build = config.scratch().resolve("exec-" + execId);
-        String buildView = sandbox.buildView(build);
-        deleteTree(build);
-        Files.createDirectories(build);
-        support.copyInto(python, build);
-        Path control = build.resolve("control");
-        mkfifo(control);
-        Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
-        env.putAll(python.env());
-        env.put("KCR_EXEC_ID", execId);
-        // The CPU rlimit is a backstop for the largest budget; the request's own deadline is enforced on the wall.
-        Limits limits = limits(python, Math.round(config.maxTimeout().toMillis() * python.timeoutFactor()));
-        List<String> command = new ArrayList<>(List.of(python.run().get(0), buildView + "/" + support.pythonWrapper(),
-                "--serve", buildView + "/control"));
-        if (!config.pythonPreload().isEmpty()) {
-            command.add(config.pythonPreload());
-        }
-        List<String> argv = sandbox.wrap(command, build, sandbox.workdirView(), limits);
-        Path hostCwd = sandbox.hostCwd(sandbox.workdirView(), workdir, build);
-        BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
-        BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
-        StepRunner steps = new StepRunner();
-        StepRunner.Running running = steps.start(launcher, launcher.take(), argv, hostCwd, env, limits,
-                build.resolve("launch-run.sh"), stdout, stderr);
-        return new WarmPython(execId, build, buildView, control, steps, running, stdout, stderr);
     }
 
     /**
      * Waits until the interpreter started ahead has imported its preloads and waits for a program, at most
      * {@code max}: a pod says it is ready only then, so its one request never waits for {@code import pandas}.
-     * Returns false when there is none or it did not get there in time (the request may then wait for it).
      */
     public boolean awaitWarmPython(Duration max) {
-        java.util.concurrent.Future<WarmPython> started;
-        synchronized (this) {
-            started = warm;
-        }
-        if (started == null) {
-            return false;
-        }
-        long until = System.nanoTime() + max.toNanos();
-        try {
-            WarmPython interpreter = started.get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            Path ready = interpreter.build().resolve("control.ready");
-            while (!Files.exists(ready)) {
-                if (System.nanoTime() > until || !interpreter.running().process().isAlive()) {
-                    return false;
-                }
-                Thread.sleep(5);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
+        return warm.awaitReady(max);
     }
 
-    /** The interpreter started ahead, if it is alive; waits for one still starting. */
-    private WarmPython takeWarm() {
-        java.util.concurrent.Future<WarmPython> started;
-        synchronized (this) {
-            started = warm;
-            warm = null;
-        }
-        if (started == null) {
-            return null;
-        }
-        try {
-            WarmPython interpreter = started.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            if (interpreter.running().process().isAlive()) {
-                return interpreter;
-            }
-            LOG.warning("event=warm_python_died stderr=\"" + interpreter.stderr().text().strip() + "\"");
-            discard(interpreter);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            started.cancel(true);
-            LOG.warning("event=warm_python_unavailable error=" + e);
-        }
-        return null;
+    /** The FIFO handover's first run, for the runner's warm-up (see {@link WarmInterpreter#warmHandover}). */
+    public void warmHandover(Path dir) throws IOException {
+        WarmInterpreter.warmHandover(dir);
     }
 
     /**
      * Hands the program to a warm interpreter and waits for it like any run; null when the interpreter did not
      * take the program (it is then discarded and nothing of the program has run).
      */
-    private ExecuteResponse executeWarm(WarmPython interpreter, Language python, ExecuteRequest request,
+    private ExecuteResponse executeWarm(WarmInterpreter.Started interpreter, Language python, ExecuteRequest request,
                                         long budgetMs) throws IOException {
         boolean handedOver = false;
         Cgroup cgroup = interpreter.running().armed().cgroup;
@@ -317,22 +226,8 @@ public final class Executor {
             if (!Files.isDirectory(workdir)) {
                 return null; // removed since the interpreter started there: a cold start recreates it
             }
-            Path build = interpreter.build();
-            String view = interpreter.buildView();
-            Files.writeString(build.resolve("code.py"), request.code(), StandardCharsets.UTF_8);
-            String stateIn = "";
-            if (request.state() != null) {
-                Files.write(build.resolve("state.in"), request.state());
-                stateIn = view + "/state.in";
-            }
-            Map<String, Object> command = new LinkedHashMap<>();
-            command.put("src", view + "/code.py");
-            command.put("state_in", stateIn);
-            command.put("state_out", request.captureState() ? view + "/state.out" : "");
-            command.put("report", view + "/state.report");
-            command.put("args", request.args());
             long start = System.nanoTime();
-            handedOver = send(interpreter.control(), Json.write(command) + "\n");
+            handedOver = warm.handOver(interpreter, request);
             if (!handedOver) {
                 LOG.warning("event=warm_python_handover_failed detail=\"running the program cold\"");
                 return null;
@@ -341,96 +236,17 @@ public final class Executor {
                     start + budgetMs * 1_000_000L, sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID="
                             + interpreter.execId(), sandbox.killsTreeOnExit());
             return respond(python, request, outcome, outcome.elapsedMs(), interpreter.stdout(),
-                    interpreter.stderr(), cgroup, build, budgetMs, true);
+                    interpreter.stderr(), cgroup, interpreter.build(), budgetMs, true);
         } finally {
             currentStep = null;
             if (!handedOver) {
-                discard(interpreter);
+                warm.discard(interpreter);
             } else {
                 if (cgroup != null) {
                     cgroups.release(cgroup);
                 }
                 removeLater(interpreter.build());
             }
-        }
-    }
-
-    /**
-     * Hands a line through a FIFO of its own once, as a program is handed to the warm interpreter: a sandbox
-     * serves one request, so that request would otherwise pay for the first run of this path (measured: 2-7 ms
-     * instead of 0.3 ms). For the runner's warm-up, before it is ready.
-     */
-    public void warmHandover(Path dir) throws IOException {
-        Path fifo = dir.resolve("kcr-warmup-fifo");
-        Files.deleteIfExists(fifo);
-        mkfifo(fifo);
-        try {
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try (java.io.InputStream in = Files.newInputStream(fifo)) {
-                    in.readAllBytes();
-                } catch (IOException e) {
-                    // The send below reports it.
-                }
-            });
-            if (!send(fifo, "{\"warm\":true}\n")) {
-                throw new IOException("the warm-up handover through " + fifo + " failed");
-            }
-            reader.join(HANDOVER_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            Files.deleteIfExists(fifo);
-        }
-    }
-
-    /** Writes {@code line} to the FIFO, which blocks until the interpreter opens it; gives up after a while. */
-    private static boolean send(Path fifo, String line) {
-        java.util.concurrent.CompletableFuture<Void> write = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
-                out.write(line.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, runnable -> Thread.ofVirtual().start(runnable));
-        try {
-            write.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // A writer still blocked in open() is released by opening the other end once.
-            Thread.ofVirtual().start(() -> {
-                try (java.io.InputStream ignored = Files.newInputStream(fifo)) {
-                    // nothing to read
-                } catch (IOException ignoredToo) {
-                    // gone already
-                }
-            });
-        }
-        return false;
-    }
-
-    /** Stops an unused interpreter: its tree killed, its cgroup released, its directory removed. */
-    private void discard(WarmPython interpreter) {
-        StepRunner.Running running = interpreter.running();
-        ProcessTree.kill(running.process(), running.armed().cgroup, sandbox.killsTreeOnExit() ? null
-                : "KCR_EXEC_ID=" + interpreter.execId(), true);
-        if (running.armed().cgroup != null) {
-            cgroups.release(running.armed().cgroup);
-        }
-        removeLater(interpreter.build());
-    }
-
-    private static void mkfifo(Path path) throws IOException {
-        Process p = new ProcessBuilder(Tools.MKFIFO, "-m", "600", path.toString()).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("mkfifo " + path + " failed: " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted in mkfifo", e);
         }
     }
 
@@ -562,22 +378,7 @@ public final class Executor {
 
     /** Stops the warm interpreter and the parked launcher shell at shutdown. */
     public void close() {
-        java.util.concurrent.Future<WarmPython> started;
-        synchronized (this) {
-            closed = true;
-            started = warm;
-            warm = null;
-        }
-        prestarter.shutdownNow();
-        if (started != null) {
-            try {
-                discard(started.get(HANDOVER_MS, java.util.concurrent.TimeUnit.MILLISECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // never started: nothing to stop
-            }
-        }
+        warm.close();
         launcher.close();
         cleanup.shutdown();
         try {
