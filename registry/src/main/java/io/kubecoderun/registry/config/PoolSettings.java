@@ -15,7 +15,10 @@ import io.smallrye.config.WithName;
 public interface PoolSettings {
 
     /** Where sandboxes come from: pods on Kubernetes, or runner processes on this machine. */
-    enum Platform { KUBERNETES, LOCAL }
+    enum Platform {
+        KUBERNETES,
+        LOCAL
+    }
 
     @WithName("KCR_PLATFORM")
     @WithDefault("kubernetes")

@@ -16,8 +16,8 @@ public final class RedisNames implements ConfigSourceInterceptor {
     static final String PASSWORD = "quarkus.redis.password";
     static final String DEFAULT_PORT = "6379";
     /** The original names this reads (the configuration tables document them). */
-    public static final java.util.List<String> READS = java.util.List.of("REDIS_URL", "REDIS_HOST", "REDIS_PORT",
-            "REDIS_PASSWORD");
+    public static final java.util.List<String> READS =
+            java.util.List.of("REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD");
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
@@ -26,8 +26,13 @@ public final class RedisNames implements ConfigSourceInterceptor {
             return own;
         }
         String derived = HOSTS.equals(name) ? hosts(context) : value(context, "REDIS_PASSWORD");
-        return derived == null ? own : ConfigValue.builder().withName(name).withValue(derived)
-                .withConfigSourceName(getClass().getSimpleName()).build();
+        return derived == null
+                ? own
+                : ConfigValue.builder()
+                        .withName(name)
+                        .withValue(derived)
+                        .withConfigSourceName(getClass().getSimpleName())
+                        .build();
     }
 
     private static String hosts(ConfigSourceInterceptorContext context) {

@@ -1,8 +1,7 @@
 package io.kubecoderun.registry.config;
 
-import org.eclipse.microprofile.config.spi.Converter;
-
 import java.util.Locale;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /**
  * The one boolean grammar of every setting: {@code true/false}, {@code 1/0}, {@code yes/no}, {@code on/off}, in any
