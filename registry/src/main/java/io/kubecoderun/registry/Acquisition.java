@@ -7,7 +7,11 @@ package io.kubecoderun.registry;
  */
 public record Acquisition(Outcome outcome, Lease lease) {
 
-    public enum Outcome { HIT, WAIT_HIT, MISS }
+    public enum Outcome {
+        HIT,
+        WAIT_HIT,
+        MISS
+    }
 
     static Acquisition miss() {
         return new Acquisition(Outcome.MISS, null);

@@ -156,8 +156,9 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
                 String name = pool.idle.pollFirst();
                 if ("idle".equals(pool.state.get(name))) {
                     pool.hits++;
-                    return new Acquisition(Acquisition.Outcome.HIT, grant(pool, pool.pods.get(name),
-                            UUID.randomUUID().toString(), now + leaseTtl.toMillis()));
+                    return new Acquisition(
+                            Acquisition.Outcome.HIT,
+                            grant(pool, pool.pods.get(name), UUID.randomUUID().toString(), now + leaseTtl.toMillis()));
                 }
             }
             if (maxWait.isZero() || maxWait.isNegative()) {
@@ -336,9 +337,22 @@ public final class InMemoryLeaseRegistry implements LeaseRegistry {
     @Override
     public synchronized PoolStats stats(String language) {
         Pool pool = pool(language);
-        return new PoolStats(pool.idle.size(), pool.leaseToPod.size(), pool.waiters.size(), pool.done.size(),
-                pool.hits, pool.waitHits, pool.misses, pool.offers, pool.expired, pool.target, pool.starting,
-                pool.podsCreated, pool.podsDeleted, pool.coldStarts, new AcquireTimes(pool.acquireBuckets));
+        return new PoolStats(
+                pool.idle.size(),
+                pool.leaseToPod.size(),
+                pool.waiters.size(),
+                pool.done.size(),
+                pool.hits,
+                pool.waitHits,
+                pool.misses,
+                pool.offers,
+                pool.expired,
+                pool.target,
+                pool.starting,
+                pool.podsCreated,
+                pool.podsDeleted,
+                pool.coldStarts,
+                new AcquireTimes(pool.acquireBuckets));
     }
 
     @Override

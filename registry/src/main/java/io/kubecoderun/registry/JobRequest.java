@@ -6,5 +6,4 @@ package io.kubecoderun.registry;
  * pod to this request with {@link LeaseRegistry#offerTo}. {@code deadlineMs} is when the requester stops waiting;
  * {@code ticket} is the registry's handle for {@link LeaseRegistry#acknowledge}.
  */
-public record JobRequest(String id, String language, long deadlineMs, String ticket) {
-}
+public record JobRequest(String id, String language, long deadlineMs, String ticket) {}

@@ -2,7 +2,9 @@ package io.kubecoderun.registry;
 
 /** Where a pod the registry knows stands: waiting to be leased, lent to a request, or used and awaiting deletion. */
 public enum PodState {
-    IDLE, LEASED, DONE;
+    IDLE,
+    LEASED,
+    DONE;
 
     static PodState parse(String stored) {
         if (stored.equals("idle")) {

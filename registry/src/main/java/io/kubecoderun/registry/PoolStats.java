@@ -7,7 +7,19 @@ package io.kubecoderun.registry;
  * report; {@code podsCreated}, {@code podsDeleted}, {@code coldStarts} summed over every report), and the lease
  * acquisition times the functions recorded ({@code acquire}).
  */
-public record PoolStats(long idle, long leased, long waiters, long done, long hits, long waitHits, long misses,
-                        long offers, long expired, long target, long starting, long podsCreated, long podsDeleted,
-                        long coldStarts, AcquireTimes acquire) {
-}
+public record PoolStats(
+        long idle,
+        long leased,
+        long waiters,
+        long done,
+        long hits,
+        long waitHits,
+        long misses,
+        long offers,
+        long expired,
+        long target,
+        long starting,
+        long podsCreated,
+        long podsDeleted,
+        long coldStarts,
+        AcquireTimes acquire) {}

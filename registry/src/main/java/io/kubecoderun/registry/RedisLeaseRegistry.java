@@ -1,13 +1,11 @@
 package io.kubecoderun.registry;
 
 import io.kubecoderun.registry.redis.BlockingRedis;
-
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +31,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private static final String CONSUMER_GROUP = "kcr-controller";
     /** Job requests kept in the stream at most; older ones are long past their deadline. */
     private static final int JOB_STREAM_MAX = 10_000;
+
     private static final Duration COMMAND_TIMEOUT = BlockingRedis.COMMAND_TIMEOUT;
 
     private final Redis redis;
@@ -119,8 +118,14 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public OfferOutcome offerTo(PodRef pod, long epoch, String requestId) {
-        Response r = fcall("kcr_offer", pod.language(), pod.name(), pod.encode(), Long.toString(epoch),
-                requestId == null ? "" : requestId, channel(pod.language()));
+        Response r = fcall(
+                "kcr_offer",
+                pod.language(),
+                pod.name(),
+                pod.encode(),
+                Long.toString(epoch),
+                requestId == null ? "" : requestId,
+                channel(pod.language()));
         return OfferOutcome.valueOf(r.toString());
     }
 
@@ -137,12 +142,21 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private Acquisition acquire(String language, Duration leaseTtl, Duration maxWait, boolean job) {
         String leaseId = UUID.randomUUID().toString();
         long waitMs = Math.max(0, maxWait.toMillis());
-        Response r = fcall("kcr_acquire", language, leaseId, Long.toString(leaseTtl.toMillis()),
-                Long.toString(waitMs), channel(language));
+        Response r = fcall(
+                "kcr_acquire",
+                language,
+                leaseId,
+                Long.toString(leaseTtl.toMillis()),
+                Long.toString(waitMs),
+                channel(language));
         String outcome = r.get(0).toString();
         if (outcome.equals("HIT")) {
-            return new Acquisition(Acquisition.Outcome.HIT,
-                    new Lease(leaseId, PodRef.decode(r.get(1).toString()), Long.parseLong(r.get(2).toString())));
+            return new Acquisition(
+                    Acquisition.Outcome.HIT,
+                    new Lease(
+                            leaseId,
+                            PodRef.decode(r.get(1).toString()),
+                            Long.parseLong(r.get(2).toString())));
         }
         if (outcome.equals("MISS")) {
             return Acquisition.miss();
@@ -150,8 +164,18 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         if (job) {
             // The waiter's deadline on Redis' clock; a library from before it said only WAIT.
             long deadline = r.size() > 1 ? Long.parseLong(r.get(1).toString()) : clockMillis() + waitMs;
-            send(Request.cmd(Command.XADD).arg(prefix + "jobs").arg("MAXLEN").arg("~").arg(JOB_STREAM_MAX).arg("*")
-                    .arg("id").arg(leaseId).arg("language").arg(language).arg("deadline").arg(deadline));
+            send(Request.cmd(Command.XADD)
+                    .arg(prefix + "jobs")
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(JOB_STREAM_MAX)
+                    .arg("*")
+                    .arg("id")
+                    .arg(leaseId)
+                    .arg("language")
+                    .arg(language)
+                    .arg("deadline")
+                    .arg(deadline));
         }
         return awaitMailbox(language, leaseId, waitMs);
     }
@@ -162,17 +186,22 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         RedisConnection connection = await(redis.connect(), COMMAND_TIMEOUT);
         try {
             double seconds = waitMs / 1000.0;
-            got = await(connection.send(Request.cmd(Command.BLPOP).arg(pool(language) + "mbox:" + waiterId)
-                    .arg(String.format(Locale.ROOT, "%.3f", seconds))), Duration.ofMillis(waitMs).plus(COMMAND_TIMEOUT));
+            got = await(
+                    connection.send(Request.cmd(Command.BLPOP)
+                            .arg(pool(language) + "mbox:" + waiterId)
+                            .arg(String.format(Locale.ROOT, "%.3f", seconds))),
+                    Duration.ofMillis(waitMs).plus(COMMAND_TIMEOUT));
         } finally {
             connection.close();
         }
         if (got != null) {
-            return new Acquisition(Acquisition.Outcome.WAIT_HIT, decodeMailbox(got.get(1).toString()));
+            return new Acquisition(
+                    Acquisition.Outcome.WAIT_HIT, decodeMailbox(got.get(1).toString()));
         }
         Response cancelled = fcall("kcr_cancel", language, waiterId);
         if (cancelled.get(0).toString().equals("WAIT_HIT")) {
-            return new Acquisition(Acquisition.Outcome.WAIT_HIT, decodeMailbox(cancelled.get(1).toString()));
+            return new Acquisition(
+                    Acquisition.Outcome.WAIT_HIT, decodeMailbox(cancelled.get(1).toString()));
         }
         return Acquisition.miss();
     }
@@ -184,15 +213,21 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public boolean extend(Lease lease, Duration ttl) {
-        Response r = fcall("kcr_extend", lease.pod().language(), lease.id(), lease.pod().name(),
-                Long.toString(ttl.toMillis()));
+        Response r = fcall(
+                "kcr_extend", lease.pod().language(), lease.id(), lease.pod().name(), Long.toString(ttl.toMillis()));
         return r.toLong() > 0;
     }
 
     @Override
     public boolean release(Lease lease) {
-        return fcall("kcr_release", lease.pod().language(), lease.id(), lease.pod().name(),
-                channel(lease.pod().language())).toLong() == 1;
+        return fcall(
+                                "kcr_release",
+                                lease.pod().language(),
+                                lease.id(),
+                                lease.pod().name(),
+                                channel(lease.pod().language()))
+                        .toLong()
+                == 1;
     }
 
     @Override
@@ -232,25 +267,45 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     public List<JobRequest> pendingJobRequests(String consumer, int max, Duration redeliverAfter) {
         String stream = prefix + "jobs";
         try {
-            send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(CONSUMER_GROUP).arg("0").arg("MKSTREAM"));
+            send(Request.cmd(Command.XGROUP)
+                    .arg("CREATE")
+                    .arg(stream)
+                    .arg(CONSUMER_GROUP)
+                    .arg("0")
+                    .arg("MKSTREAM"));
         } catch (DependencyUnavailableException e) {
             if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
                 throw e;
             }
         }
         List<JobRequest> requests = new ArrayList<>();
-        Response claimed = send(Request.cmd(Command.XAUTOCLAIM).arg(stream).arg(CONSUMER_GROUP).arg(consumer)
-                .arg(redeliverAfter.toMillis()).arg("0-0").arg("COUNT").arg(max));
+        Response claimed = send(Request.cmd(Command.XAUTOCLAIM)
+                .arg(stream)
+                .arg(CONSUMER_GROUP)
+                .arg(consumer)
+                .arg(redeliverAfter.toMillis())
+                .arg("0-0")
+                .arg("COUNT")
+                .arg(max));
         addEntries(requests, claimed.get(1));
         if (requests.size() < max) {
-            Response fresh = send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(CONSUMER_GROUP).arg(consumer)
-                    .arg("COUNT").arg(max - requests.size()).arg("STREAMS").arg(stream).arg(">"));
+            Response fresh = send(Request.cmd(Command.XREADGROUP)
+                    .arg("GROUP")
+                    .arg(CONSUMER_GROUP)
+                    .arg(consumer)
+                    .arg("COUNT")
+                    .arg(max - requests.size())
+                    .arg("STREAMS")
+                    .arg(stream)
+                    .arg(">"));
             if (fresh != null) {
                 for (Response streamEntries : fresh) {
                     // RESP2: [[stream, entries]]; RESP3: {stream: entries}
-                    Response entries = streamEntries.size() == 2 && streamEntries.get(1) != null
-                            && streamEntries.get(1).type() == io.vertx.redis.client.ResponseType.MULTI
-                            ? streamEntries.get(1) : fresh.get(stream);
+                    Response entries = streamEntries.size() == 2
+                                    && streamEntries.get(1) != null
+                                    && streamEntries.get(1).type() == io.vertx.redis.client.ResponseType.MULTI
+                            ? streamEntries.get(1)
+                            : fresh.get(stream);
                     addEntries(requests, entries);
                     if (entries == fresh.get(stream)) {
                         break;
@@ -279,7 +334,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
                     case "id" -> id = fields.get(i + 1).toString();
                     case "language" -> language = fields.get(i + 1).toString();
                     case "deadline" -> deadline = fields.get(i + 1).toLong();
-                    default -> { }
+                    default -> {}
                 }
             }
             if (id != null && language != null) {
@@ -305,7 +360,9 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
         java.util.Map<Integer, Long> buckets = new java.util.HashMap<>();
         Response histogram = fields.get("acquire_us");
         for (int i = 0; histogram != null && i + 1 < histogram.size(); i += 2) {
-            buckets.put(Integer.parseInt(histogram.get(i).toString()), histogram.get(i + 1).toLong());
+            buckets.put(
+                    Integer.parseInt(histogram.get(i).toString()),
+                    histogram.get(i + 1).toLong());
         }
         java.util.function.ToLongFunction<String> field = name -> {
             Response value = fields.get(name);
@@ -314,31 +371,51 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
             }
             return value.toLong();
         };
-        return new PoolStats(field.applyAsLong("idle"), field.applyAsLong("leased"), field.applyAsLong("waiters"),
-                field.applyAsLong("done"), field.applyAsLong("hits"), field.applyAsLong("wait_hits"),
-                field.applyAsLong("misses"), field.applyAsLong("offers"), field.applyAsLong("expired"),
-                field.applyAsLong("target"), field.applyAsLong("starting"), field.applyAsLong("pods_created"),
-                field.applyAsLong("pods_deleted"), field.applyAsLong("cold_starts"), new AcquireTimes(buckets));
+        return new PoolStats(
+                field.applyAsLong("idle"),
+                field.applyAsLong("leased"),
+                field.applyAsLong("waiters"),
+                field.applyAsLong("done"),
+                field.applyAsLong("hits"),
+                field.applyAsLong("wait_hits"),
+                field.applyAsLong("misses"),
+                field.applyAsLong("offers"),
+                field.applyAsLong("expired"),
+                field.applyAsLong("target"),
+                field.applyAsLong("starting"),
+                field.applyAsLong("pods_created"),
+                field.applyAsLong("pods_deleted"),
+                field.applyAsLong("cold_starts"),
+                new AcquireTimes(buckets));
     }
 
     /** Redis' clock ({@code TIME}), which stamps every deadline in the registry. */
     @Override
     public long clockMillis() {
         Response time = send(Request.cmd(Command.TIME));
-        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
+        return Long.parseLong(time.get(0).toString()) * 1000
+                + Long.parseLong(time.get(1).toString()) / 1000;
     }
 
     @Override
     public void report(String language, ControllerReport report) {
-        fcall("kcr_report", language, Long.toString(report.target()), Long.toString(report.starting()),
-                Long.toString(report.created()), Long.toString(report.deleted()), Long.toString(report.coldStarts()));
+        fcall(
+                "kcr_report",
+                language,
+                Long.toString(report.target()),
+                Long.toString(report.starting()),
+                Long.toString(report.created()),
+                Long.toString(report.deleted()),
+                Long.toString(report.coldStarts()));
     }
 
     /** One HINCRBY sent without waiting: the request path never waits on a metric. */
     @Override
     public void recordAcquireTime(String language, long nanos) {
-        redis.send(Request.cmd(Command.HINCRBY).arg(pool(language) + "acquire_us")
-                        .arg(AcquireTimes.bucket(nanos)).arg(1))
+        redis.send(Request.cmd(Command.HINCRBY)
+                        .arg(pool(language) + "acquire_us")
+                        .arg(AcquireTimes.bucket(nanos))
+                        .arg(1))
                 .onFailure(e -> LOG.fine("event=acquire_time_not_recorded error=" + e.getMessage()));
     }
 

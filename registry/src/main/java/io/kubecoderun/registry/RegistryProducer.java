@@ -4,7 +4,6 @@ import io.kubecoderun.registry.redis.RedisBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import java.util.logging.Logger;
 
 /**
@@ -18,7 +17,8 @@ public class RegistryProducer {
     @Produces
     @Singleton
     public LeaseRegistry registry(RedisBackend redis) {
-        return redis.client().<LeaseRegistry>map(client -> new RedisLeaseRegistry(client, redis.keyPrefix()))
+        return redis.client()
+                .<LeaseRegistry>map(client -> new RedisLeaseRegistry(client, redis.keyPrefix()))
                 .orElseGet(() -> {
                     LOG.info("event=registry mode=memory detail=\"no REDIS_URL or REDIS_HOST: sandboxes are leased "
                             + "within this process\"");

@@ -1,13 +1,12 @@
 package io.kubecoderun.registry;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class AcquireTimesTest {
 
@@ -20,7 +19,8 @@ class AcquireTimesTest {
             double lowUs = Math.pow(2, (b - 1) / 4.0);
             double highUs = Math.pow(2, b / 4.0);
             double us = nanos / 1000.0;
-            assertTrue(b == AcquireTimes.MAX_BUCKET || (us >= lowUs * 0.999999 && us <= highUs * 1.000001),
+            assertTrue(
+                    b == AcquireTimes.MAX_BUCKET || (us >= lowUs * 0.999999 && us <= highUs * 1.000001),
                     nanos + " ns in bucket " + b + " [" + lowUs + ", " + highUs + "] µs");
         }
         assertEquals(AcquireTimes.MAX_BUCKET, AcquireTimes.bucket(Long.MAX_VALUE));

@@ -1,10 +1,9 @@
 package io.kubecoderun.registry;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** The contract against the embedded default's registry. */
 class InMemoryLeaseRegistryTest extends LeaseRegistryContract {

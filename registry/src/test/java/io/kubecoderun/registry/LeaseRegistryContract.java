@@ -1,10 +1,10 @@
 package io.kubecoderun.registry;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,12 +17,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The lease registry's contract, run against every implementation (in-memory and Redis), races included.
@@ -53,7 +52,11 @@ abstract class LeaseRegistryContract {
 
     PodRef pod(String language) {
         int n = ++podCounter;
-        return new PodRef(language, language + "-pod-" + n, "uid-" + n + "-" + System.nanoTime(), "127.0.0." + (n % 250 + 2),
+        return new PodRef(
+                language,
+                language + "-pod-" + n,
+                "uid-" + n + "-" + System.nanoTime(),
+                "127.0.0." + (n % 250 + 2),
                 8080);
     }
 
@@ -104,7 +107,9 @@ abstract class LeaseRegistryContract {
         registry.recordAcquireTime("py", 900_000_000); // 900 ms: the slowest 1%
         registry.recordAcquireTime("js", 5_000_000);
         // Recording is fire-and-forget on Redis: wait until all 100 arrived.
-        await("all 100 recorded").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        await("all 100 recorded")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> registry.stats("py").acquire().count() >= 100);
         AcquireTimes py = registry.stats("py").acquire();
         assertEquals(100, py.count());
@@ -243,7 +248,10 @@ abstract class LeaseRegistryContract {
             });
             List<Acquisition> results = race(pods + 10, () -> registry.acquire("py", TTL, Duration.ofMillis(3000)));
             offering.get();
-            List<PodRef> leased = results.stream().filter(Acquisition::acquired).map(a -> a.lease().pod()).toList();
+            List<PodRef> leased = results.stream()
+                    .filter(Acquisition::acquired)
+                    .map(a -> a.lease().pod())
+                    .toList();
             assertEquals(leased.size(), new HashSet<>(leased).size(), "a pod was leased twice");
             assertEquals(pods, leased.size() + registry.stats("py").idle(), "a pod was lost");
         } finally {
@@ -287,11 +295,15 @@ abstract class LeaseRegistryContract {
             JobRequest request = requests.get(0);
             assertEquals("f90", request.language());
             assertTrue(request.deadlineMs() > System.currentTimeMillis());
-            assertEquals(List.of(), registry.pendingJobRequests("controller-a", 10, Duration.ofMinutes(1)),
+            assertEquals(
+                    List.of(),
+                    registry.pendingJobRequests("controller-a", 10, Duration.ofMinutes(1)),
                     "delivered once while it is being handled");
             Thread.sleep(50);
             List<JobRequest> again = registry.pendingJobRequests("controller-b", 10, Duration.ofMillis(10));
-            assertEquals(List.of(request.id()), again.stream().map(JobRequest::id).toList(),
+            assertEquals(
+                    List.of(request.id()),
+                    again.stream().map(JobRequest::id).toList(),
                     "an unacknowledged request comes back for another controller");
 
             PodRef jobPod = pod("f90");
@@ -315,7 +327,8 @@ abstract class LeaseRegistryContract {
             Future<Acquisition> waiting = pool.submit(() -> registry.acquireViaJob("r", TTL, Duration.ofSeconds(10)));
             JobRequest request = awaitJobRequests("controller-a").get(0);
             long after = registry.clockMillis();
-            assertTrue(request.deadlineMs() >= before + 10_000 && request.deadlineMs() <= after + 10_000,
+            assertTrue(
+                    request.deadlineMs() >= before + 10_000 && request.deadlineMs() <= after + 10_000,
                     before + " <= " + request.deadlineMs() + " - 10000 <= " + after);
             registry.offerTo(pod("r"), epoch, request.id()); // the waiter gets its pod and gives its connection back
             assertEquals(Acquisition.Outcome.WAIT_HIT, waiting.get().outcome());
@@ -331,7 +344,9 @@ abstract class LeaseRegistryContract {
         assertFalse(got.acquired());
         List<JobRequest> requests = registry.pendingJobRequests("c", 10, Duration.ofMinutes(1));
         assertEquals(1, requests.size());
-        assertEquals(OfferOutcome.IDLE, registry.offerTo(pod("d"), epoch, requests.get(0).id()));
+        assertEquals(
+                OfferOutcome.IDLE,
+                registry.offerTo(pod("d"), epoch, requests.get(0).id()));
         assertTrue(registry.acquire("d", TTL, NO_WAIT).acquired());
     }
 
@@ -361,10 +376,12 @@ abstract class LeaseRegistryContract {
         Acquisition got = registry.acquire("js", TTL, NO_WAIT);
         assertTrue(got.acquired());
         assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the lease");
-        assertFalse(registry.release(new Lease("not-the-holder", got.lease().pod(), got.lease().deadlineMs())));
+        assertFalse(registry.release(
+                new Lease("not-the-holder", got.lease().pod(), got.lease().deadlineMs())));
         assertTrue(registry.release(got.lease()));
         assertEquals("js", heard.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the release");
-        assertNull(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS),
+        assertNull(
+                heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS),
                 "a refused release announces nothing: " + heard);
 
         subscription.close();
@@ -411,14 +428,18 @@ abstract class LeaseRegistryContract {
     }
 
     private void awaitWaiters(String language, long count) {
-        await(count + " waiting").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+        await(count + " waiting")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> registry.stats(language).waiters() >= count);
         assertEquals(count, registry.stats(language).waiters());
     }
 
     /** The first non-empty delivery to {@code consumer} (each request is delivered once). */
     private List<JobRequest> awaitJobRequests(String consumer) {
-        return await("a job request for " + consumer).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+        return await("a job request for " + consumer)
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> registry.pendingJobRequests(consumer, 10, Duration.ofMinutes(1)), r -> !r.isEmpty());
     }
 

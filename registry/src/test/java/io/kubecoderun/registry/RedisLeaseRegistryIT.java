@@ -1,19 +1,17 @@
 package io.kubecoderun.registry;
 
-import io.kubecoderun.registry.testing.RedisExtension;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.registry.testing.RedisExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against a real redis-server, each test under its own key prefix; plus what only Redis can do. */
 class RedisLeaseRegistryIT extends LeaseRegistryContract {
@@ -39,7 +37,10 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
         Response waitReply = fcall("kcr_acquire", key, "waiter-1", "30000", "60000", channel);
         assertEquals("WAIT", waitReply.get(0).toString());
         PodRef pod = pod("py");
-        assertEquals("HANDED_TO_WAITER", fcall("kcr_offer", key, pod.name(), pod.encode(), "1", "", channel).toString());
+        assertEquals(
+                "HANDED_TO_WAITER",
+                fcall("kcr_offer", key, pod.name(), pod.encode(), "1", "", channel)
+                        .toString());
         Response cancel = fcall("kcr_cancel", key, "waiter-1");
         assertEquals("WAIT_HIT", cancel.get(0).toString());
         assertTrue(cancel.get(1).toString().startsWith("waiter-1\t"));
@@ -51,7 +52,11 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
         for (String arg : args) {
             request.arg(arg);
         }
-        return REDIS.client().send(request).toCompletionStage().toCompletableFuture().get();
+        return REDIS.client()
+                .send(request)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
     }
 
     @Test
@@ -60,7 +65,8 @@ class RedisLeaseRegistryIT extends LeaseRegistryContract {
         registry.offer(pod("py"), epoch);
         REDIS.server().restartEmpty();
         // The pooled client reconnects; the library is gone with the data and must be loaded again.
-        boolean initialized = await("the registry reaches the restarted Redis").atMost(Duration.ofSeconds(10))
+        boolean initialized = await("the registry reaches the restarted Redis")
+                .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50))
                 .ignoreExceptionsInstanceOf(io.kubecoderun.registry.DependencyUnavailableException.class)
                 .until(registry::initialized, answered -> true); // its first answer, whatever it is

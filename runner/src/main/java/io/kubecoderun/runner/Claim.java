@@ -1,10 +1,8 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.wire.RunnerError;
-
-import io.kubecoderun.runner.wire.RunnerHeaders;
-
 import io.kubecoderun.runner.wire.ClaimRequest;
+import io.kubecoderun.runner.wire.RunnerError;
+import io.kubecoderun.runner.wire.RunnerHeaders;
 import io.kubecoderun.runner.wire.RunnerStatus;
 
 /**
@@ -34,7 +32,8 @@ public final class Claim {
      */
     public synchronized void claim(ClaimRequest request, String podUid) {
         if (request.podUid() != null && !podUid.isEmpty() && !podUid.equals(request.podUid())) {
-            throw new RunnerException.Conflict(RunnerError.POD_MISMATCH, "this runner is not the pod " + request.podUid());
+            throw new RunnerException.Conflict(
+                    RunnerError.POD_MISMATCH, "this runner is not the pod " + request.podUid());
         }
         claim(request.leaseId());
     }
@@ -42,7 +41,8 @@ public final class Claim {
     /** Rejects a request whose lease header does not match the claim. */
     public synchronized void authorize(String presentedLease) {
         if (leaseId != null && !leaseId.equals(presentedLease)) {
-            throw new RunnerException.Conflict(RunnerError.LEASE_MISMATCH,
+            throw new RunnerException.Conflict(
+                    RunnerError.LEASE_MISMATCH,
                     "this sandbox is claimed; send the claiming lease id in " + RunnerHeaders.LEASE_ID);
         }
     }

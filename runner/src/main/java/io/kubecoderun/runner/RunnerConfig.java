@@ -1,7 +1,6 @@
 package io.kubecoderun.runner;
 
 import io.kubecoderun.runner.lang.Languages;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -108,8 +107,9 @@ public record RunnerConfig(
             r.problems().add("RUNNER_PYTHON_PRELOAD must be comma-separated module names");
         }
         if (config.defaultTimeout().compareTo(config.maxTimeout()) > 0) {
-            r.problems().add("RUNNER_DEFAULT_TIMEOUT (" + config.defaultTimeout() + ") exceeds RUNNER_MAX_TIMEOUT ("
-                    + config.maxTimeout() + ")");
+            r.problems()
+                    .add("RUNNER_DEFAULT_TIMEOUT (" + config.defaultTimeout() + ") exceeds RUNNER_MAX_TIMEOUT ("
+                            + config.maxTimeout() + ")");
         }
         if (config.scratch().startsWith(config.workdir())) {
             r.problems().add("RUNNER_SCRATCH must not lie inside RUNNER_WORKDIR: build files would look like outputs");
@@ -172,7 +172,9 @@ public record RunnerConfig(
             String value = string(name, fallback);
             Matcher m = DURATION.matcher(value);
             if (!m.matches()) {
-                problems().add(name + "=" + value + " is not a duration (examples: 30s, 1500ms, 5m; a bare number is seconds)");
+                problems()
+                        .add(name + "=" + value
+                                + " is not a duration (examples: 30s, 1500ms, 5m; a bare number is seconds)");
                 return parseDuration(fallback);
             }
             Duration d = parseDuration(value);
@@ -218,13 +220,14 @@ public record RunnerConfig(
                 throw new IllegalArgumentException(value);
             }
             long n = Long.parseLong(m.group(1));
-            int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                case "k" -> 10;
-                case "m" -> 20;
-                case "g" -> 30;
-                case "t" -> 40;
-                default -> 0;
-            };
+            int shift =
+                    switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                        case "k" -> 10;
+                        case "m" -> 20;
+                        case "g" -> 30;
+                        case "t" -> 40;
+                        default -> 0;
+                    };
             return n << shift;
         }
     }

@@ -1,8 +1,5 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.wire.ExecuteRequest;
-import io.kubecoderun.runner.wire.Json;
-
 import com.sun.net.httpserver.HttpServer;
 import io.kubecoderun.runner.api.ClaimEndpoint;
 import io.kubecoderun.runner.api.ExecuteEndpoint;
@@ -16,7 +13,8 @@ import io.kubecoderun.runner.exec.Sandbox;
 import io.kubecoderun.runner.exec.Tools;
 import io.kubecoderun.runner.files.Workspace;
 import io.kubecoderun.runner.http.Router;
-
+import io.kubecoderun.runner.wire.ExecuteRequest;
+import io.kubecoderun.runner.wire.Json;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -104,10 +102,10 @@ public final class RunnerMain {
         Claim claim = new Claim();
         Workspace workspace = new Workspace(config.workdir(), config.maxFileBytes(), MAX_LISTED_FILES);
         HealthEndpoint health = new HealthEndpoint(ready::get);
-        ClaimEndpoint claims = new ClaimEndpoint(claim, config.podUid(), config.podName(), config.language(),
-                ready::get, executor::availableLanguages);
-        ExecuteEndpoint execute = new ExecuteEndpoint(executor, claim, config.podUid(), workspace,
-                config.maxRequestBytes(), ready::get);
+        ClaimEndpoint claims = new ClaimEndpoint(
+                claim, config.podUid(), config.podName(), config.language(), ready::get, executor::availableLanguages);
+        ExecuteEndpoint execute =
+                new ExecuteEndpoint(executor, claim, config.podUid(), workspace, config.maxRequestBytes(), ready::get);
         FilesEndpoint files = new FilesEndpoint(workspace, claim);
         Router router = new Router()
                 .exact("/health", health::health)
@@ -146,8 +144,8 @@ public final class RunnerMain {
         long started = System.nanoTime();
         try {
             if (executor.availableLanguages().contains("bash")) {
-                var request = ExecuteRequest.fromJson(Json
-                        .parseObject("{\"lang\":\"bash\",\"code\":\":\",\"args\":[],\"timeout_ms\":10000}"));
+                var request = ExecuteRequest.fromJson(
+                        Json.parseObject("{\"lang\":\"bash\",\"code\":\":\",\"args\":[],\"timeout_ms\":10000}"));
                 Json.write(executor.execute(request).toJson());
             }
             workspace.list();
@@ -171,10 +169,12 @@ public final class RunnerMain {
     /** One HTTP/1.1 request to this runner over a plain socket (the runtime has no HTTP client module). */
     private void selfRequest(String method, String path, String body) throws IOException {
         byte[] content = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (var socket = new java.net.Socket(config.bindAddress().equals("0.0.0.0") ? "127.0.0.1"
-                : config.bindAddress(), port())) {
-            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: warmup\r\nConnection: close\r\n"
-                    + "Content-Length: " + content.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (var socket = new java.net.Socket(
+                config.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.bindAddress(), port())) {
+            socket.getOutputStream()
+                    .write((method + " " + path + " HTTP/1.1\r\nHost: warmup\r\nConnection: close\r\n"
+                                    + "Content-Length: " + content.length + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             socket.getOutputStream().write(content);
             socket.getInputStream().readAllBytes();
         }
@@ -182,8 +182,9 @@ public final class RunnerMain {
 
     private Sandbox sandbox(String runnerId) throws IOException {
         if (config.sandbox().equals("bubblewrap")) {
-            Path bwrap = BubblewrapSandbox.locate().orElseThrow(() -> new IllegalStateException(
-                    "RUNNER_SANDBOX=bubblewrap but bwrap is not installed (apt-get install bubblewrap)"));
+            Path bwrap = BubblewrapSandbox.locate()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "RUNNER_SANDBOX=bubblewrap but bwrap is not installed (apt-get install bubblewrap)"));
             supportDir = config.scratch().resolve("support-" + runnerId);
             Files.createDirectories(supportDir);
             return new BubblewrapSandbox(bwrap, config.workdir(), supportDir);

@@ -1,11 +1,12 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerHttp;
-import io.kubecoderun.runner.testing.RunnerExtension;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubecoderun.runner.testing.RunnerExtension;
+import io.kubecoderun.runner.testing.RunnerHttp;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -15,16 +16,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The runner's file endpoints over HTTP with a sandboxed runner: streaming, listings, and confinement attacks. */
 class FilesIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
+
     static RunnerHttp client;
 
     @BeforeAll
@@ -69,7 +69,9 @@ class FilesIT {
         assertEquals(hash, put.json().get("sha256"));
         assertEquals(50L << 20, put.json().get("size"));
 
-        Map<String, Object> entry = listing().stream().filter(f -> f.get("path").equals("in/big.bin")).findFirst()
+        Map<String, Object> entry = listing().stream()
+                .filter(f -> f.get("path").equals("in/big.bin"))
+                .findFirst()
                 .orElseThrow();
         assertEquals(hash, entry.get("sha256"));
 
@@ -98,23 +100,41 @@ class FilesIT {
 
     @Test
     void filesCreatedInSubfoldersAreListedRecursivelyAndUntouchedInputsKeepTheirHash() throws Exception {
-        assertEquals(201, client.putBytes("/files/data/input.csv", "a,b\n1,2\n".getBytes()).status());
-        String inputHash = (String) listing().stream().filter(f -> f.get("path").equals("data/input.csv"))
-                .findFirst().orElseThrow().get("sha256");
-        RunnerHttp.Reply run = client.execute(Map.of("lang", "bash", "code",
+        assertEquals(
+                201,
+                client.putBytes("/files/data/input.csv", "a,b\n1,2\n".getBytes())
+                        .status());
+        String inputHash = (String) listing().stream()
+                .filter(f -> f.get("path").equals("data/input.csv"))
+                .findFirst()
+                .orElseThrow()
+                .get("sha256");
+        RunnerHttp.Reply run = client.execute(Map.of(
+                "lang",
+                "bash",
+                "code",
                 "mkdir -p reports/2026 && echo hi > reports/2026/summary.txt && cat data/input.csv > /dev/null"));
         assertEquals(0L, run.json().get("exit_code"), run.raw());
         List<Map<String, Object>> files = listing();
-        assertTrue(files.stream().anyMatch(f -> f.get("path").equals("reports/2026/summary.txt")
-                && f.get("size").equals(3L)), files.toString());
-        assertEquals(inputHash, files.stream().filter(f -> f.get("path").equals("data/input.csv")).findFirst()
-                .orElseThrow().get("sha256"));
+        assertTrue(
+                files.stream()
+                        .anyMatch(f -> f.get("path").equals("reports/2026/summary.txt")
+                                && f.get("size").equals(3L)),
+                files.toString());
+        assertEquals(
+                inputHash,
+                files.stream()
+                        .filter(f -> f.get("path").equals("data/input.csv"))
+                        .findFirst()
+                        .orElseThrow()
+                        .get("sha256"));
     }
 
     @Test
     void encodedDotDotAndAbsolutePathsAreRejected() throws Exception {
-        for (String path : List.of("/files/..%2Fescape.txt", "/files/a/..%2F..%2Fescape.txt", "/files/%2Fetc%2Fx",
-                "/files//etc/x", "/files/a%00b")) {
+        for (String path : List.of(
+                "/files/..%2Fescape.txt",
+                "/files/a/..%2F..%2Fescape.txt", "/files/%2Fetc%2Fx", "/files//etc/x", "/files/a%00b")) {
             RunnerHttp.Reply reply = client.putBytes(path, "x".getBytes());
             assertEquals(400, reply.status(), path + " -> " + reply.raw());
             assertEquals("invalid_path", reply.json().get("error_type"));
@@ -125,8 +145,8 @@ class FilesIT {
     @Test
     void aSymlinkPlantedByUserCodeCannotLeakAHostFile() throws Exception {
         Path secret = Files.writeString(runner.temp().resolve("host-secret.txt"), "host secret");
-        RunnerHttp.Reply run = client.execute(Map.of("lang", "bash", "code",
-                "ln -s " + secret + " leak && ln -s /etc/passwd passwd-link && echo ok"));
+        RunnerHttp.Reply run = client.execute(Map.of(
+                "lang", "bash", "code", "ln -s " + secret + " leak && ln -s /etc/passwd passwd-link && echo ok"));
         assertEquals("ok\n", run.json().get("stdout"), run.raw());
         for (String name : List.of("leak", "passwd-link")) {
             RunnerHttp.Reply reply = client.get("/files/" + name);

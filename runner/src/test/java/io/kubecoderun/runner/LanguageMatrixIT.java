@@ -1,23 +1,21 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerHttp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.runner.testing.RunnerExtension;
+import io.kubecoderun.runner.testing.RunnerHttp;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every language through the runner's HTTP API with the real toolchain in the bubblewrap sandbox: a sum, argv, a
@@ -26,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LanguageMatrixIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
+
     static RunnerHttp client;
 
     @BeforeAll
@@ -36,51 +35,110 @@ class LanguageMatrixIT {
     /** lang, sum of 1..10, print argv joined by '|', a program that does not compile or parse, one that fails. */
     static Stream<Arguments> languages() {
         return Stream.of(
-                Arguments.of("py", "print(sum(range(1, 11)))",
+                Arguments.of(
+                        "py",
+                        "print(sum(range(1, 11)))",
                         "import sys\nprint('|'.join(sys.argv[1:]))",
-                        "def broken(:\n    pass", "print(1 / 0)", "SyntaxError", "ZeroDivisionError"),
-                Arguments.of("js", "let s = 0; for (let i = 1; i <= 10; i++) s += i; console.log(s);",
+                        "def broken(:\n    pass",
+                        "print(1 / 0)",
+                        "SyntaxError",
+                        "ZeroDivisionError"),
+                Arguments.of(
+                        "js",
+                        "let s = 0; for (let i = 1; i <= 10; i++) s += i; console.log(s);",
                         "console.log(process.argv.slice(2).join('|'))",
-                        "function (", "throw new Error('boom')", "SyntaxError", "boom"),
-                Arguments.of("ts", "const xs: number[] = [1,2,3,4,5,6,7,8,9,10]; console.log(xs.reduce((a: number, b: number) => a + b, 0));",
+                        "function (",
+                        "throw new Error('boom')",
+                        "SyntaxError",
+                        "boom"),
+                Arguments.of(
+                        "ts",
+                        "const xs: number[] = [1,2,3,4,5,6,7,8,9,10]; console.log(xs.reduce((a: number, b: number) => a + b, 0));",
                         "const args: string[] = process.argv.slice(2); console.log(args.join('|'));",
-                        "const x: number = 'not a number';", "throw new Error('boom');", "error TS", "boom"),
-                Arguments.of("go", "package main\nimport \"fmt\"\nfunc main() { s := 0; for i := 1; i <= 10; i++ { s += i }; fmt.Println(s) }",
+                        "const x: number = 'not a number';",
+                        "throw new Error('boom');",
+                        "error TS",
+                        "boom"),
+                Arguments.of(
+                        "go",
+                        "package main\nimport \"fmt\"\nfunc main() { s := 0; for i := 1; i <= 10; i++ { s += i }; fmt.Println(s) }",
                         "package main\nimport (\"fmt\"; \"os\"; \"strings\")\nfunc main() { fmt.Println(strings.Join(os.Args[1:], \"|\")) }",
-                        "package main\nfunc main() { x := }", "package main\nfunc main() { panic(\"boom\") }",
-                        "syntax error", "panic: boom"),
-                Arguments.of("java", "public class Sum { public static void main(String[] a) { int s = 0; for (int i = 1; i <= 10; i++) s += i; System.out.println(s); } }",
+                        "package main\nfunc main() { x := }",
+                        "package main\nfunc main() { panic(\"boom\") }",
+                        "syntax error",
+                        "panic: boom"),
+                Arguments.of(
+                        "java",
+                        "public class Sum { public static void main(String[] a) { int s = 0; for (int i = 1; i <= 10; i++) s += i; System.out.println(s); } }",
                         "public class Args { public static void main(String[] a) { System.out.println(String.join(\"|\", a)); } }",
                         "public class Bad { public static void main(String[] a) { int x = } }",
                         "class Helper {}\nclass Main2 { public static void main(String[] a) { throw new RuntimeException(\"boom\"); } }",
-                        "error:", "RuntimeException: boom"),
-                Arguments.of("c", "#include <stdio.h>\nint main(void) { int s = 0; for (int i = 1; i <= 10; i++) s += i; printf(\"%d\\n\", s); return 0; }",
+                        "error:",
+                        "RuntimeException: boom"),
+                Arguments.of(
+                        "c",
+                        "#include <stdio.h>\nint main(void) { int s = 0; for (int i = 1; i <= 10; i++) s += i; printf(\"%d\\n\", s); return 0; }",
                         "#include <stdio.h>\nint main(int argc, char **argv) { for (int i = 1; i < argc; i++) printf(i > 1 ? \"|%s\" : \"%s\", argv[i]); printf(\"\\n\"); return 0; }",
-                        "int main(void) { return }", "int main(void) { volatile int *p = 0; *p = 1; return 0; }",
-                        "error", "SIGSEGV"),
-                Arguments.of("cpp", "#include <iostream>\nint main() { int s = 0; for (int i = 1; i <= 10; ++i) s += i; std::cout << s << std::endl; }",
+                        "int main(void) { return }",
+                        "int main(void) { volatile int *p = 0; *p = 1; return 0; }",
+                        "error",
+                        "SIGSEGV"),
+                Arguments.of(
+                        "cpp",
+                        "#include <iostream>\nint main() { int s = 0; for (int i = 1; i <= 10; ++i) s += i; std::cout << s << std::endl; }",
                         "#include <iostream>\nint main(int argc, char** argv) { for (int i = 1; i < argc; ++i) std::cout << (i > 1 ? \"|\" : \"\") << argv[i]; std::cout << std::endl; }",
-                        "int main() { return }", "#include <stdexcept>\nint main() { throw std::runtime_error(\"boom\"); }",
-                        "error", "boom"),
-                Arguments.of("php", "<?php echo array_sum(range(1, 10)), \"\\n\";",
+                        "int main() { return }",
+                        "#include <stdexcept>\nint main() { throw std::runtime_error(\"boom\"); }",
+                        "error",
+                        "boom"),
+                Arguments.of(
+                        "php",
+                        "<?php echo array_sum(range(1, 10)), \"\\n\";",
                         "<?php echo implode('|', array_slice($argv, 1)), \"\\n\";",
-                        "<?php echo 'x'", "<?php throw new Exception('boom');", "Parse error", "boom"),
-                Arguments.of("rs", "fn main() { let s: i32 = (1..=10).sum(); println!(\"{}\", s); }",
+                        "<?php echo 'x'",
+                        "<?php throw new Exception('boom');",
+                        "Parse error",
+                        "boom"),
+                Arguments.of(
+                        "rs",
+                        "fn main() { let s: i32 = (1..=10).sum(); println!(\"{}\", s); }",
                         "fn main() { let a: Vec<String> = std::env::args().skip(1).collect(); println!(\"{}\", a.join(\"|\")); }",
-                        "fn main() { let x = ; }", "fn main() { panic!(\"boom\"); }", "error", "boom"),
-                Arguments.of("r", "cat(sum(1:10), \"\\n\")",
+                        "fn main() { let x = ; }",
+                        "fn main() { panic!(\"boom\"); }",
+                        "error",
+                        "boom"),
+                Arguments.of(
+                        "r",
+                        "cat(sum(1:10), \"\\n\")",
                         "cat(paste(commandArgs(trailingOnly = TRUE), collapse = \"|\"), \"\\n\")",
-                        "x <- (1 + ", "stop(\"boom\")", "Error", "boom"),
-                Arguments.of("f90", "program s\n  integer :: i, t\n  t = 0\n  do i = 1, 10\n    t = t + i\n  end do\n  print '(I0)', t\nend program s",
+                        "x <- (1 + ",
+                        "stop(\"boom\")",
+                        "Error",
+                        "boom"),
+                Arguments.of(
+                        "f90",
+                        "program s\n  integer :: i, t\n  t = 0\n  do i = 1, 10\n    t = t + i\n  end do\n  print '(I0)', t\nend program s",
                         "program a\n  character(len=64) :: x, y\n  call get_command_argument(1, x)\n  call get_command_argument(2, y)\n  print '(A)', trim(x) // '|' // trim(y)\nend program a",
-                        "program b\n  integer :: = 1\nend program b", "program c\n  error stop \"boom\"\nend program c",
-                        "Error", "boom"),
-                Arguments.of("d", "import std.stdio; void main() { int s = 0; foreach (i; 1 .. 11) s += i; writeln(s); }",
+                        "program b\n  integer :: = 1\nend program b",
+                        "program c\n  error stop \"boom\"\nend program c",
+                        "Error",
+                        "boom"),
+                Arguments.of(
+                        "d",
+                        "import std.stdio; void main() { int s = 0; foreach (i; 1 .. 11) s += i; writeln(s); }",
                         "import std.stdio, std.array; void main(string[] args) { writeln(args[1 .. $].join(\"|\")); }",
-                        "void main() { int x = ; }", "void main() { throw new Exception(\"boom\"); }", "Error", "boom"),
-                Arguments.of("bash", "echo $(( 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 ))",
+                        "void main() { int x = ; }",
+                        "void main() { throw new Exception(\"boom\"); }",
+                        "Error",
+                        "boom"),
+                Arguments.of(
+                        "bash",
+                        "echo $(( 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 ))",
                         "IFS='|'; echo \"$*\"",
-                        "if then fi", "no_such_command_kcr", "syntax error", "not found"));
+                        "if then fi",
+                        "no_such_command_kcr",
+                        "syntax error",
+                        "not found"));
     }
 
     private static Map<String, Object> run(String lang, String code, List<String> args) throws Exception {
@@ -91,8 +149,9 @@ class LanguageMatrixIT {
 
     @ParameterizedTest(name = "{0}: sum of 1..10 is 55")
     @MethodSource("languages")
-    void sumsOneToTen(String lang, String sum, String argv, String broken, String failing, String compileHint,
-                      String runtimeHint) throws Exception {
+    void sumsOneToTen(
+            String lang, String sum, String argv, String broken, String failing, String compileHint, String runtimeHint)
+            throws Exception {
         Map<String, Object> result = run(lang, sum, List.of());
         assertEquals("55", ((String) result.get("stdout")).strip(), result.toString());
         assertEquals(0L, result.get("exit_code"));
@@ -101,8 +160,9 @@ class LanguageMatrixIT {
 
     @ParameterizedTest(name = "{0}: reads argv")
     @MethodSource("languages")
-    void readsArguments(String lang, String sum, String argv, String broken, String failing, String compileHint,
-                        String runtimeHint) throws Exception {
+    void readsArguments(
+            String lang, String sum, String argv, String broken, String failing, String compileHint, String runtimeHint)
+            throws Exception {
         Map<String, Object> result = run(lang, argv, List.of("alpha", "beta gamma"));
         assertEquals("alpha|beta gamma", ((String) result.get("stdout")).strip(), result.toString());
         assertEquals(0L, result.get("exit_code"));
@@ -110,8 +170,9 @@ class LanguageMatrixIT {
 
     @ParameterizedTest(name = "{0}: a compile or syntax error is a non-zero exit with the message in stderr")
     @MethodSource("languages")
-    void reportsCompileErrors(String lang, String sum, String argv, String broken, String failing,
-                              String compileHint, String runtimeHint) throws Exception {
+    void reportsCompileErrors(
+            String lang, String sum, String argv, String broken, String failing, String compileHint, String runtimeHint)
+            throws Exception {
         Map<String, Object> result = run(lang, broken, List.of());
         assertNotEquals(0L, result.get("exit_code"), result.toString());
         assertTrue(((String) result.get("stderr")).contains(compileHint), result.toString());
@@ -120,8 +181,9 @@ class LanguageMatrixIT {
 
     @ParameterizedTest(name = "{0}: a runtime error is a non-zero exit with the message in stderr")
     @MethodSource("languages")
-    void reportsRuntimeErrors(String lang, String sum, String argv, String broken, String failing,
-                              String compileHint, String runtimeHint) throws Exception {
+    void reportsRuntimeErrors(
+            String lang, String sum, String argv, String broken, String failing, String compileHint, String runtimeHint)
+            throws Exception {
         Map<String, Object> result = run(lang, failing, List.of());
         assertNotEquals(0L, result.get("exit_code"), result.toString());
         assertTrue(((String) result.get("stderr")).contains(runtimeHint), result.toString());

@@ -1,23 +1,22 @@
 package io.kubecoderun.runner;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.runner.testing.HostProcesses;
 import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Deadlines and process trees, in both sandbox modes. The failure these pin: a grandchild started by
@@ -29,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessTreeIT {
     @TempDir
     static Path temp;
+
     static final Map<String, RunnerHttp> clients = new HashMap<>();
     static final Map<String, RunnerProcess> runners = new HashMap<>();
 
@@ -65,20 +65,22 @@ class ProcessTreeIT {
     @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
     void aTimeoutKillsEveryDescendant(String sandbox) throws Exception {
         String s = uniqueSleep();
-        String code = String.join("\n",
+        String code = String.join(
+                "\n",
                 "sh -c 'sleep " + s + "' &",
                 "setsid sleep " + s + " &",
                 "nohup sleep " + s + " > /dev/null 2>&1 &",
                 "( ( sleep " + s + " & ) & )",
-                "python3 -c 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp(\"sleep\", [\"sleep\", \"" + s + "\"])' ",
+                "python3 -c 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp(\"sleep\", [\"sleep\", \""
+                        + s + "\"])' ",
                 "echo planted",
                 "sleep " + s);
         Map<String, Object> result = execute(sandbox, Map.of("lang", "bash", "code", code, "timeout_ms", 1500));
         assertEquals(true, result.get("timed_out"));
         assertEquals(124L, result.get("exit_code"));
         assertEquals("planted\n", result.get("stdout"));
-        assertTrue(((String) result.get("stderr")).contains("Execution timed out after 1.5 seconds"),
-                result.toString());
+        assertTrue(
+                ((String) result.get("stderr")).contains("Execution timed out after 1.5 seconds"), result.toString());
         assertEquals(List.of(), HostProcesses.awaitGone(s, 2_000), "processes survived the deadline");
     }
 
@@ -86,8 +88,15 @@ class ProcessTreeIT {
     @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
     void aNormalExitKillsBackgroundJobsWithoutWaitingForThem(String sandbox) throws Exception {
         String s = uniqueSleep();
-        Map<String, Object> result = execute(sandbox, Map.of("lang", "bash",
-                "code", "setsid sleep " + s + " &\n( ( sleep " + s + " & ) & )\necho done", "timeout_ms", 60_000));
+        Map<String, Object> result = execute(
+                sandbox,
+                Map.of(
+                        "lang",
+                        "bash",
+                        "code",
+                        "setsid sleep " + s + " &\n( ( sleep " + s + " & ) & )\necho done",
+                        "timeout_ms",
+                        60_000));
         assertEquals(0L, result.get("exit_code"));
         assertEquals(false, result.get("timed_out"));
         assertEquals("done\n", result.get("stdout"));
@@ -110,7 +119,10 @@ class ProcessTreeIT {
                 t.join()
                 """;
         Map<String, Object> result = execute(sandbox, Map.of("lang", "py", "code", code));
-        assertEquals(0L, result.get("exit_code"), String.valueOf(result.get("stderr")).lines().findFirst().orElse(""));
+        assertEquals(
+                0L,
+                result.get("exit_code"),
+                String.valueOf(result.get("stderr")).lines().findFirst().orElse(""));
         String stdout = (String) result.get("stdout");
         String stderr = (String) result.get("stderr");
         assertTrue(stdout.length() < 65536 + 200 && stderr.length() < 65536 + 200);
@@ -126,8 +138,8 @@ class ProcessTreeIT {
     @ParameterizedTest(name = "[{0}] endless output until the deadline is cut at the cap and the tree is killed")
     @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
     void endlessOutputStopsAtTheDeadline(String sandbox) throws Exception {
-        Map<String, Object> result = execute(sandbox, Map.of("lang", "bash",
-                "code", "yes flood & yes flood >&2", "timeout_ms", 1000));
+        Map<String, Object> result =
+                execute(sandbox, Map.of("lang", "bash", "code", "yes flood & yes flood >&2", "timeout_ms", 1000));
         assertEquals(true, result.get("timed_out"));
         assertEquals(true, result.get("stdout_truncated"));
         assertEquals(true, result.get("stderr_truncated"));
@@ -158,8 +170,13 @@ class ProcessTreeIT {
         }
         try {
             for (int i = 0; i < 30; i++) {
-                Map<String, Object> result = execute(sandbox, Map.of("lang", "py",
-                        "code", "import os\nos.write(1, b'y' * 60000 + b'\\n')\nos.write(2, b'z' * 30000)\nos._exit(0)"));
+                Map<String, Object> result = execute(
+                        sandbox,
+                        Map.of(
+                                "lang",
+                                "py",
+                                "code",
+                                "import os\nos.write(1, b'y' * 60000 + b'\\n')\nos.write(2, b'z' * 30000)\nos._exit(0)"));
                 assertEquals(60001, ((String) result.get("stdout")).length(), "run " + i);
                 assertEquals(30000, ((String) result.get("stderr")).length(), "run " + i);
             }
@@ -174,8 +191,8 @@ class ProcessTreeIT {
     @ParameterizedTest(name = "[{0}] stderr is captured on success too")
     @ValueSource(strings = {"bubblewrap", "none", "none-without-cgroup"})
     void stderrIsCapturedOnSuccess(String sandbox) throws Exception {
-        Map<String, Object> result = execute(sandbox, Map.of("lang", "py",
-                "code", "import sys\nprint('out')\nprint('warn', file=sys.stderr)"));
+        Map<String, Object> result = execute(
+                sandbox, Map.of("lang", "py", "code", "import sys\nprint('out')\nprint('warn', file=sys.stderr)"));
         assertEquals(0L, result.get("exit_code"));
         assertEquals("out\n", result.get("stdout"));
         assertEquals("warn\n", result.get("stderr"));

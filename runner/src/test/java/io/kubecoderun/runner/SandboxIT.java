@@ -1,20 +1,19 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerHttp;
-import io.kubecoderun.runner.testing.RunnerExtension;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.runner.testing.RunnerExtension;
+import io.kubecoderun.runner.testing.RunnerHttp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks from inside the bubblewrap sandbox, the embedded default's only wall between user code and the
@@ -24,10 +23,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class SandboxIT {
     static final String SECRET = "kcr-secret-" + System.nanoTime();
+
     @RegisterExtension
-    static final RunnerExtension runner = RunnerExtension.sandboxed(Map.of("KCR_TEST_SECRET", SECRET,
-            "RUNNER_MEMORY_LIMIT", "256MiB", "RUNNER_PIDS_LIMIT", "64", "RUNNER_FILE_SIZE_LIMIT", "10MiB",
-            "RUNNER_TMP_SIZE", "16MiB"));
+    static final RunnerExtension runner = RunnerExtension.sandboxed(Map.of(
+            "KCR_TEST_SECRET",
+            SECRET,
+            "RUNNER_MEMORY_LIMIT",
+            "256MiB",
+            "RUNNER_PIDS_LIMIT",
+            "64",
+            "RUNNER_FILE_SIZE_LIMIT",
+            "10MiB",
+            "RUNNER_TMP_SIZE",
+            "16MiB"));
+
     static RunnerHttp client;
     static Path hostSecret;
 
@@ -70,13 +79,16 @@ class SandboxIT {
     }
 
     private static int port() {
-        return Integer.parseInt(runner.process().baseUrl().substring(runner.process().baseUrl().lastIndexOf(':') + 1));
+        return Integer.parseInt(
+                runner.process().baseUrl().substring(runner.process().baseUrl().lastIndexOf(':') + 1));
     }
 
     @Test
     void hostFilesAreInvisible() throws Exception {
-        Map<String, Object> result = run("bash", "cat " + hostSecret + " 2>&1; ls /root /home 2>&1; "
-                + "ls /etc/shadow 2>&1; ls " + runner.process().workdir().getParent() + " 2>&1; echo end");
+        Map<String, Object> result = run(
+                "bash",
+                "cat " + hostSecret + " 2>&1; ls /root /home 2>&1; " + "ls /etc/shadow 2>&1; ls "
+                        + runner.process().workdir().getParent() + " 2>&1; echo end");
         assertFalse(out(result).contains(SECRET), out(result));
         assertTrue(out(result).contains("No such file or directory"), out(result));
     }
@@ -92,22 +104,30 @@ class SandboxIT {
 
     @Test
     void theSystemIsReadOnlyAndOnlyTheWorkingDirectoryPersists() throws Exception {
-        Map<String, Object> result = run("bash", "touch /usr/bin/planted 2>&1; echo x > /etc/planted 2>&1; "
-                + "echo kept > /mnt/data/kept.txt; echo gone > /tmp/gone.txt; echo end");
-        assertTrue(out(result).contains("Read-only file system") || out(result).contains("Permission denied"),
+        Map<String, Object> result = run(
+                "bash",
+                "touch /usr/bin/planted 2>&1; echo x > /etc/planted 2>&1; "
+                        + "echo kept > /mnt/data/kept.txt; echo gone > /tmp/gone.txt; echo end");
+        assertTrue(
+                out(result).contains("Read-only file system") || out(result).contains("Permission denied"),
                 out(result));
         assertFalse(Files.exists(Path.of("/usr/bin/planted")));
         assertTrue(Files.exists(runner.process().workdir().resolve("kept.txt")));
-        assertEquals("no\n", out(run("bash", "[ -e /tmp/gone.txt ] && echo yes || echo no")),
+        assertEquals(
+                "no\n",
+                out(run("bash", "[ -e /tmp/gone.txt ] && echo yes || echo no")),
                 "/tmp must be private to each execution");
     }
 
     @Test
     void theMemoryLimitStopsAHungryProgram() throws Exception {
-        Map<String, Object> result = run("py", "x = bytearray(600 * 1024 * 1024)\nx[::4096] = b'1' * len(x[::4096])\nprint('allocated')");
+        Map<String, Object> result =
+                run("py", "x = bytearray(600 * 1024 * 1024)\nx[::4096] = b'1' * len(x[::4096])\nprint('allocated')");
         assertNotEquals(0L, result.get("exit_code"));
         assertFalse(out(result).contains("allocated"));
-        assertTrue(Boolean.TRUE.equals(result.get("oom_killed")) || ((String) result.get("stderr")).contains("MemoryError"),
+        assertTrue(
+                Boolean.TRUE.equals(result.get("oom_killed"))
+                        || ((String) result.get("stderr")).contains("MemoryError"),
                 result.toString());
     }
 
@@ -134,9 +154,11 @@ class SandboxIT {
 
     @Test
     void theFileSizeLimitStopsARunawayWriter() throws Exception {
-        Map<String, Object> result = run("bash", "head -c 20000000 /dev/zero > big.bin; echo status=$?; stat -c %s big.bin");
+        Map<String, Object> result =
+                run("bash", "head -c 20000000 /dev/zero > big.bin; echo status=$?; stat -c %s big.bin");
         assertTrue(out(result).contains("status=153") || !out(result).contains("status=0"), out(result));
-        long size = Long.parseLong(out(result).lines().reduce((a, b) -> b).orElseThrow().strip());
+        long size = Long.parseLong(
+                out(result).lines().reduce((a, b) -> b).orElseThrow().strip());
         assertTrue(size <= 10L << 20, "wrote " + size);
     }
 

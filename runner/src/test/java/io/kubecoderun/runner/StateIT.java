@@ -1,26 +1,25 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.RunnerHttp;
-import io.kubecoderun.runner.testing.RunnerExtension;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.nio.file.Path;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubecoderun.runner.testing.RunnerExtension;
+import io.kubecoderun.runner.testing.RunnerHttp;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 /** Python state across executions with real cloudpickle in the sandbox, as the exec function will drive it. */
 class StateIT {
     @RegisterExtension
     static final RunnerExtension runner = RunnerExtension.sandboxed();
+
     static RunnerHttp client;
 
     @BeforeAll
@@ -40,8 +39,8 @@ class StateIT {
 
     @SuppressWarnings("unchecked")
     private static List<String> skipped(Map<String, Object> result) {
-        return ((List<Map<String, Object>>) result.get("state_errors")).stream()
-                .map(e -> e.get("name") + ": " + e.get("reason")).toList();
+        return ((List<Map<String, Object>>) result.get("state_errors"))
+                .stream().map(e -> e.get("name") + ": " + e.get("reason")).toList();
     }
 
     @Test
@@ -60,7 +59,9 @@ class StateIT {
         assertEquals(0L, first.get("exit_code"), first.toString());
         String state = (String) first.get("state");
         assertNotNull(state);
-        assertTrue(skipped(first).contains("pd: module (import it again in the next run)"), skipped(first).toString());
+        assertTrue(
+                skipped(first).contains("pd: module (import it again in the next run)"),
+                skipped(first).toString());
 
         Map<String, Object> second = run("print(counter + 1, double(21), g.hello(), int(df['a'].sum()))", state);
         assertEquals("101 42 hello kcr 6\n", second.get("stdout"), second.toString());
@@ -79,8 +80,8 @@ class StateIT {
         List<String> skipped = skipped(first);
         assertTrue(skipped.stream().anyMatch(s -> s.startsWith("lock: not picklable")), skipped.toString());
         assertTrue(skipped.stream().anyMatch(s -> s.startsWith("gen: not picklable")), skipped.toString());
-        Map<String, Object> second = run("print(kept, 'lock' in globals(), '_private' in globals())",
-                (String) first.get("state"));
+        Map<String, Object> second =
+                run("print(kept, 'lock' in globals(), '_private' in globals())", (String) first.get("state"));
         assertEquals("[1, 2, 3] False False\n", second.get("stdout"), second.toString());
     }
 
@@ -106,8 +107,8 @@ class StateIT {
 
     @Test
     void withoutCaptureNoStateIsReturnedAndNothingIsImported() throws Exception {
-        RunnerHttp.Reply reply = client.execute(Map.of("lang", "py",
-                "code", "import sys\nx = 1\nprint('cloudpickle' in sys.modules)"));
+        RunnerHttp.Reply reply =
+                client.execute(Map.of("lang", "py", "code", "import sys\nx = 1\nprint('cloudpickle' in sys.modules)"));
         assertEquals("False\n", reply.json().get("stdout"));
         assertFalse(reply.json().containsKey("state"));
     }

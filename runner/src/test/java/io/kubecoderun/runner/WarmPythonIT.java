@@ -1,18 +1,17 @@
 package io.kubecoderun.runner;
 
-import io.kubecoderun.runner.testing.HostProcesses;
-import io.kubecoderun.runner.testing.RunnerHttp;
-import io.kubecoderun.runner.testing.RunnerProcess;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.runner.testing.HostProcesses;
+import io.kubecoderun.runner.testing.RunnerHttp;
+import io.kubecoderun.runner.testing.RunnerProcess;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The start-up that makes a sandbox's one request fast. The Python interpreter a runner starts ahead (sandboxed,
@@ -30,15 +29,15 @@ class WarmPythonIT {
     void theFirstProgramRunsInTheInterpreterStartedAheadInsideTheSandbox(@TempDir Path temp) throws Exception {
         try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap"))) {
             RunnerHttp client = runner.client();
-            Map<String, Object> result = client.execute(Map.of("lang", "py", "args", List.of("a b", "c"),
-                    "code", """
+            Map<String, Object> result = client.execute(Map.of("lang", "py", "args", List.of("a b", "c"), "code", """
                             import os, sys
                             print(os.getpid(), sys.argv[1:], os.getcwd())
                             try:
                                 open('/usr/kcr-escape', 'w')
                             except OSError as e:
                                 print('refused', type(e).__name__)
-                            """)).json();
+                            """))
+                    .json();
             assertEquals(0L, result.get("exit_code"), result.toString());
             String stdout = (String) result.get("stdout");
             // Its own pid namespace (a small pid), the request's argv, the working directory, a read-only root.
@@ -71,14 +70,16 @@ class WarmPythonIT {
                     subprocess.Popen(['sleep', '307.5'])
                     while True:
                         time.sleep(0.1)
-                    """)).json();
+                    """))
+                    .json();
             assertEquals(true, slow.get("timed_out"), slow.toString());
             assertEquals(124L, slow.get("exit_code"));
             assertTrue(((String) slow.get("stderr")).contains("Execution timed out after 1 seconds"));
             assertEquals(List.of(), HostProcesses.awaitGone("307.5", 2_000), "the program's child died with it");
 
-            Map<String, Object> next = client.execute(Map.of("lang", "py", "code", "x = 41\nprint(x + 1)",
-                    "capture_state", true)).json();
+            Map<String, Object> next = client.execute(
+                            Map.of("lang", "py", "code", "x = 41\nprint(x + 1)", "capture_state", true))
+                    .json();
             assertEquals("42\n", next.get("stdout"), next.toString());
             assertTrue(next.get("state") != null, "state captured in the warm path");
             assertEquals(2, count(runner.awaitLog("warm=true", 2), "warm=true"), runner.log());
@@ -87,9 +88,11 @@ class WarmPythonIT {
 
     @Test
     void withRunnerPythonWarmFalseEveryProgramStartsCold(@TempDir Path temp) throws Exception {
-        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
-                "RUNNER_PYTHON_WARM", "false"))) {
-            Map<String, Object> result = runner.client().execute(Map.of("lang", "py", "code", "print('cold')")).json();
+        try (RunnerProcess runner =
+                RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_PYTHON_WARM", "false"))) {
+            Map<String, Object> result = runner.client()
+                    .execute(Map.of("lang", "py", "code", "print('cold')"))
+                    .json();
             assertEquals("cold\n", result.get("stdout"));
             String log = runner.awaitLog("lang=py", 1);
             assertFalse(log.contains("warm=true"), log);
@@ -99,17 +102,28 @@ class WarmPythonIT {
 
     @Test
     void preloadedModulesAreImportedBeforeTheProgramArrives(@TempDir Path temp) throws Exception {
-        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
-                "RUNNER_PYTHON_PRELOAD", "json,decimal,not_a_module_kcr,this"))) {
-            Map<String, Object> result = runner.client().execute(Map.of("lang", "py", "code",
-                    "import sys\nprint('decimal' in sys.modules, 'not_a_module_kcr' in sys.modules)")).json();
+        try (RunnerProcess runner = RunnerProcess.start(
+                temp,
+                Map.of(
+                        "RUNNER_SANDBOX",
+                        "bubblewrap",
+                        "RUNNER_PYTHON_PRELOAD",
+                        "json,decimal,not_a_module_kcr,this"))) {
+            Map<String, Object> result = runner.client()
+                    .execute(Map.of(
+                            "lang",
+                            "py",
+                            "code",
+                            "import sys\nprint('decimal' in sys.modules, 'not_a_module_kcr' in sys.modules)"))
+                    .json();
             // `this` prints the Zen of Python when imported: a preload's output is not the program's.
             assertEquals("True False\n", result.get("stdout"), result.toString());
             assertEquals("", result.get("stderr"), result.toString());
             String log = runner.awaitLog("warm=true", 1);
             assertTrue(log.contains("warm=true"), log);
-            assertTrue(log.indexOf("event=warm_python_ready") >= 0
-                    && log.indexOf("event=warm_python_ready") < log.indexOf("event=ready "),
+            assertTrue(
+                    log.indexOf("event=warm_python_ready") >= 0
+                            && log.indexOf("event=warm_python_ready") < log.indexOf("event=ready "),
                     "ready only once the interpreter has imported its preloads: " + log);
         }
     }
@@ -121,10 +135,11 @@ class WarmPythonIT {
     @Test
     void aPreloadedInterpreterStillFlushesOpenFilesJoinsThreadsAndRunsAtexitHandlers(@TempDir Path temp)
             throws Exception {
-        try (RunnerProcess runner = RunnerProcess.start(temp, Map.of("RUNNER_SANDBOX", "bubblewrap",
-                "RUNNER_PYTHON_PRELOAD", "json,decimal"))) {
+        try (RunnerProcess runner = RunnerProcess.start(
+                temp, Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_PYTHON_PRELOAD", "json,decimal"))) {
             RunnerHttp client = runner.client();
-            Map<String, Object> result = client.execute(Map.of("lang", "py", "code", """
+            Map<String, Object> result =
+                    client.execute(Map.of("lang", "py", "code", """
                     import atexit, threading, time
                     left_open = open('left-open.txt', 'w')
                     left_open.write('buffered, never closed\\n')

@@ -1,12 +1,13 @@
 package io.kubecoderun.standalone;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,10 +21,8 @@ import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
 
 /**
  * The public {@code /exec} contract over HTTP on the standalone app, with real sandboxed runners: routing at the
@@ -56,20 +55,32 @@ class StandaloneApiTest {
         public Map<String, String> getConfigOverrides() {
             try {
                 String pem = "-----BEGIN PUBLIC KEY-----\n"
-                        + Base64.getMimeEncoder().encodeToString(JWT_KEYS.getPublic().getEncoded())
+                        + Base64.getMimeEncoder()
+                                .encodeToString(JWT_KEYS.getPublic().getEncoded())
                         + "\n-----END PUBLIC KEY-----";
-                return Map.ofEntries(Map.entry("API_KEY", KEY), Map.entry("API_KEYS", OTHER_KEY),
-                        Map.entry("KCR_GENERATE_API_KEY", "false"), Map.entry("MAX_FILE_SIZE_MB", "1"),
+                return Map.ofEntries(
+                        Map.entry("API_KEY", KEY),
+                        Map.entry("API_KEYS", OTHER_KEY),
+                        Map.entry("KCR_GENERATE_API_KEY", "false"),
+                        Map.entry("MAX_FILE_SIZE_MB", "1"),
                         Map.entry("STATE_MAX_SIZE_MB", "1"),
                         // A horizon beyond the state TTL: every archive pass archives every state.
                         Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),
                         Map.entry("KCR_CENSUS_INTERVAL", "1s"),
                         Map.entry("MASTER_API_KEY", MASTER_KEY),
-                        Map.entry("KCR_DATA_DIR", Files.createTempDirectory("kcr-standalone").toString()),
+                        Map.entry(
+                                "KCR_DATA_DIR",
+                                Files.createTempDirectory("kcr-standalone").toString()),
                         Map.entry("LIBRECHAT_JWT_PUBLIC_KEY", pem),
-                        Map.entry("POD_POOL_PY", "1"), Map.entry("POD_POOL_JS", "0"),
-                        Map.entry("KCR_RUNNER_JAR", Path.of(System.getProperty("runner.jar")).toString()),
-                        Map.entry("KCR_RUNNER_JVM_OPTIONS", Path.of(System.getProperty("runner.jvm.options")).toString()),
+                        Map.entry("POD_POOL_PY", "1"),
+                        Map.entry("POD_POOL_JS", "0"),
+                        Map.entry(
+                                "KCR_RUNNER_JAR",
+                                Path.of(System.getProperty("runner.jar")).toString()),
+                        Map.entry(
+                                "KCR_RUNNER_JVM_OPTIONS",
+                                Path.of(System.getProperty("runner.jvm.options"))
+                                        .toString()),
                         Map.entry("quarkus.http.test-port", "0"));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
@@ -83,8 +94,7 @@ class StandaloneApiTest {
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
 
-    record Reply(int status, Map<String, Object> body, HttpResponse<String> raw) {
-    }
+    record Reply(int status, Map<String, Object> body, HttpResponse<String> raw) {}
 
     @SuppressWarnings("unchecked")
     Reply post(String path, String body, String... headers) throws Exception {
@@ -103,7 +113,8 @@ class StandaloneApiTest {
         long now = Instant.now().getEpochSecond();
         String input = b64.encodeToString("{\"alg\":\"EdDSA\"}".getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(("{\"iss\":\"librechat\",\"aud\":\"" + audience + "\",\"sub\":\"u1\",\"exp\":"
-                + (now + expOffsetSeconds) + "}").getBytes(StandardCharsets.UTF_8));
+                                + (now + expOffsetSeconds) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
         Signature signer = Signature.getInstance("Ed25519");
         signer.initSign(JWT_KEYS.getPrivate());
         signer.update(input.getBytes(StandardCharsets.US_ASCII));
@@ -112,9 +123,9 @@ class StandaloneApiTest {
 
     @Test
     void execAnswersAtTheRootUnderV1AndWithDoubledSlashes() throws Exception {
-        for (String path : new String[]{"/exec", "/v1/exec", "//exec", "/v1//exec"}) {
-            Reply reply = post(path, "{\"lang\":\"python\",\"code\":\"print(40 + 2)\",\"unknown\":{\"x\":[1]}}",
-                    "x-api-key", KEY);
+        for (String path : new String[] {"/exec", "/v1/exec", "//exec", "/v1//exec"}) {
+            Reply reply = post(
+                    path, "{\"lang\":\"python\",\"code\":\"print(40 + 2)\",\"unknown\":{\"x\":[1]}}", "x-api-key", KEY);
             assertEquals(200, reply.status(), path + ": " + reply.raw().body());
             assertEquals("42\n", reply.body().get("stdout"));
             assertEquals("ok", reply.body().get("status"));
@@ -125,20 +136,35 @@ class StandaloneApiTest {
     @Test
     void everyCredentialFormWorksAndAHeaderWinsOverTheBody() throws Exception {
         String code = "{\"lang\":\"py\",\"code\":\"print(1)\"";
-        assertEquals(200, post("/exec", code + "}", "Authorization", "Bearer " + KEY).status());
-        assertEquals(200, post("/exec", code + "}", "Authorization", "ApiKey " + KEY).status());
-        assertEquals(200, post("/exec", code + ",\"LIBRECHAT_CODE_API_KEY\":\"" + KEY + "\"}").status());
+        assertEquals(
+                200, post("/exec", code + "}", "Authorization", "Bearer " + KEY).status());
+        assertEquals(
+                200, post("/exec", code + "}", "Authorization", "ApiKey " + KEY).status());
+        assertEquals(
+                200,
+                post("/exec", code + ",\"LIBRECHAT_CODE_API_KEY\":\"" + KEY + "\"}")
+                        .status());
         assertEquals(200, post("/exec", code + ",\"apiKey\":\"" + KEY + "\"}").status());
-        assertEquals(401, post("/exec", code + ",\"api_key\":\"" + KEY + "\"}", "x-api-key", "wrong").status(),
+        assertEquals(
+                401,
+                post("/exec", code + ",\"api_key\":\"" + KEY + "\"}", "x-api-key", "wrong")
+                        .status(),
                 "a wrong header is not rescued by a right body");
-        assertEquals(200, post("/exec", code + "}", "Authorization", "Bearer " + jwt(300, "codeapi")).status());
+        assertEquals(
+                200,
+                post("/exec", code + "}", "Authorization", "Bearer " + jwt(300, "codeapi"))
+                        .status());
     }
 
     @Test
     void badCredentialsAndTokensAre401WithAJsonBody() throws Exception {
         String code = "{\"lang\":\"py\",\"code\":\"print(1)\"}";
-        for (String[] headers : new String[][]{{}, {"x-api-key", "nope"}, {"Authorization", "Bearer " + jwtOrFail(-600, "codeapi")},
-                {"Authorization", "Bearer " + jwtOrFail(300, "elsewhere")}}) {
+        for (String[] headers : new String[][] {
+            {},
+            {"x-api-key", "nope"},
+            {"Authorization", "Bearer " + jwtOrFail(-600, "codeapi")},
+            {"Authorization", "Bearer " + jwtOrFail(300, "elsewhere")}
+        }) {
             Reply reply = post("/exec", code, headers);
             assertEquals(401, reply.status(), String.join(" ", headers));
             assertEquals("unauthorized", reply.body().get("error_type"));
@@ -166,8 +192,11 @@ class StandaloneApiTest {
         Reply malformed = post("/exec", "{\"lang\":", "x-api-key", KEY);
         assertEquals(422, malformed.status());
         assertEquals("malformed_request", malformed.body().get("error_type"));
-        Reply unsafe = post("/exec", "{\"lang\":\"py\",\"code\":\"1\",\"files\":[{\"id\":\"a\",\"session_id\":\"b\",\"name\":\"../x\"}]}",
-                "x-api-key", KEY);
+        Reply unsafe = post(
+                "/exec",
+                "{\"lang\":\"py\",\"code\":\"1\",\"files\":[{\"id\":\"a\",\"session_id\":\"b\",\"name\":\"../x\"}]}",
+                "x-api-key",
+                KEY);
         assertEquals(400, unsafe.status());
         assertEquals("unsafe_filename", unsafe.body().get("error_type"));
     }
@@ -186,16 +215,22 @@ class StandaloneApiTest {
         Reply first = post("/exec", "{\"lang\":\"py\",\"code\":\"counter = 100\"}", "x-api-key", KEY);
         assertEquals(true, first.body().get("has_state"));
         String session = (String) first.body().get("session_id");
-        Reply second = post("/exec", "{\"lang\":\"py\",\"code\":\"print(counter + 1)\",\"session_id\":\"" + session + "\"}",
-                "x-api-key", KEY);
+        Reply second = post(
+                "/exec",
+                "{\"lang\":\"py\",\"code\":\"print(counter + 1)\",\"session_id\":\"" + session + "\"}",
+                "x-api-key",
+                KEY);
         assertEquals("101\n", second.body().get("stdout"));
         assertEquals(session, second.body().get("session_id"));
     }
 
     @Test
     void healthNeedsNoCredentials() throws Exception {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/health"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/health"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
     }
 }

@@ -1,18 +1,17 @@
 package io.kubecoderun.standalone;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Health routes and /metrics/pool without credentials, with the pool filled by the in-process controller; the
@@ -24,8 +23,11 @@ class StandaloneHealthTest extends StandaloneHttp {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> get(String path, int expected) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(expected, response.statusCode(), path + ": " + response.body());
         return json.readValue(response.body(), Map.class);
     }
@@ -47,9 +49,11 @@ class StandaloneHealthTest extends StandaloneHttp {
     @Test
     @SuppressWarnings("unchecked")
     void poolMetricsListEveryLanguageWithItsTarget() throws Exception {
-        Map<String, Object> languages = await("a warm Python sandbox").atMost(Duration.ofMinutes(1))
+        Map<String, Object> languages = await("a warm Python sandbox")
+                .atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> (Map<String, Object>) get("/metrics/pool", 200).get("languages"),
+                .until(
+                        () -> (Map<String, Object>) get("/metrics/pool", 200).get("languages"),
                         counts -> ((Number) ((Map<String, Object>) counts.get("py")).get("ready")).intValue() >= 1);
         assertEquals(13, languages.size());
         Map<String, Object> py = (Map<String, Object>) languages.get("py");
@@ -59,8 +63,18 @@ class StandaloneHealthTest extends StandaloneHttp {
         assertEquals(0, ((Map<String, Object>) languages.get("f90")).get("target"));
         for (Object language : languages.values()) {
             Map<String, Object> fields = (Map<String, Object>) language;
-            for (String field : java.util.List.of("target", "ready", "leased", "starting", "hits", "wait_hits", "misses",
-                    "cold_starts", "pods_created", "pods_deleted", "acquire_ms")) {
+            for (String field : java.util.List.of(
+                    "target",
+                    "ready",
+                    "leased",
+                    "starting",
+                    "hits",
+                    "wait_hits",
+                    "misses",
+                    "cold_starts",
+                    "pods_created",
+                    "pods_deleted",
+                    "acquire_ms")) {
                 assertTrue(fields.containsKey(field), field + " in " + fields);
             }
         }
@@ -69,18 +83,26 @@ class StandaloneHealthTest extends StandaloneHttp {
     /** The census runs every second in this profile (KCR_CENSUS_INTERVAL); other tests' sessions only add. */
     @Test
     void theSessionGaugesCountAnUploadedFileAndItsBytes() throws Exception {
-        await("the first census, a few seconds after start").atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(200)).until(() -> !Double.isNaN(gauge("kcr_session_file_bytes")));
+        await("the first census, a few seconds after start")
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !Double.isNaN(gauge("kcr_session_file_bytes")));
         double bytesBefore = gauge("kcr_session_file_bytes");
         double filesBefore = gauge("kcr_session_files");
         byte[] content = new byte[4321];
-        io.kubecoderun.core.testing.MultipartBody body = new io.kubecoderun.core.testing.MultipartBody()
-                .file("file", "counted.bin", content);
-        HttpResponse<String> up = http.send(request("/upload", KEY).header("Content-Type", body.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())).build(), HttpResponse.BodyHandlers.ofString());
+        io.kubecoderun.core.testing.MultipartBody body =
+                new io.kubecoderun.core.testing.MultipartBody().file("file", "counted.bin", content);
+        HttpResponse<String> up = http.send(
+                request("/upload", KEY)
+                        .header("Content-Type", body.contentType())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.build()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, up.statusCode(), up.body());
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertTrue(gauge("kcr_session_file_bytes") >= bytesBefore + 4321, "bytes counted"));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(
+                        () -> assertTrue(gauge("kcr_session_file_bytes") >= bytesBefore + 4321, "bytes counted"));
         assertTrue(gauge("kcr_session_files") >= filesBefore + 1, "file counted");
         assertTrue(gauge("kcr_sessions_active") >= 1);
         assertTrue(gauge("kcr_census_age_seconds") < 5, "the census is recent");
@@ -88,8 +110,12 @@ class StandaloneHealthTest extends StandaloneHttp {
 
     /** A gauge's value from the Prometheus text at /q/metrics; NaN before the first census. */
     private double gauge(String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).GET()
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         for (String line : text.split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

@@ -1,14 +1,13 @@
 package io.kubecoderun.standalone;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code RATE_LIMIT_PER_MINUTE=0} is the documented off switch. The failure this pins: the settings reader refused
@@ -33,8 +32,8 @@ class StandaloneRateLimitOffTest extends StandaloneHttp {
     @Test
     void theServiceStartsAndNoRequestIsEverLimited() throws Exception {
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> response = http.send(request("/files/" + "s".repeat(21), KEY).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    request("/files/" + "s".repeat(21), KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());
         }
     }

@@ -1,15 +1,14 @@
 package io.kubecoderun.standalone;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import org.junit.jupiter.api.Test;
 
 /** A principal over its rate limit gets API.md's 429 on every route, the exec CloudEvent included; others do not. */
 @QuarkusTest
@@ -41,13 +40,18 @@ class StandaloneRateLimitTest extends StandaloneHttp {
         assertEquals(10, ((Number) body.get("retry_after_seconds")).intValue());
         assertEquals("10", refused.headers().firstValue("Retry-After").orElseThrow());
 
-        HttpResponse<String> event = http.send(binaryEvent("evt-limited", "/agents/limited", "kcrapikey", KEY,
-                "{\"lang\":\"py\",\"code\":\"print(1)\"}"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> event = http.send(
+                binaryEvent(
+                        "evt-limited", "/agents/limited", "kcrapikey", KEY, "{\"lang\":\"py\",\"code\":\"print(1)\"}"),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(429, event.statusCode(), "a limited event is refused so the broker retries: " + event.body());
 
         assertNotEquals(429, listing(StandaloneApiTest.OTHER_KEY).statusCode(), "another key has its own bucket");
-        assertEquals(200, http.send(request("/health", "none").GET().build(), HttpResponse.BodyHandlers.ofString())
-                .statusCode(), "health needs no credentials and is not limited");
+        assertEquals(
+                200,
+                http.send(request("/health", "none").GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode(),
+                "health needs no credentials and is not limited");
     }
 
     private HttpResponse<String> listing(String key) throws Exception {

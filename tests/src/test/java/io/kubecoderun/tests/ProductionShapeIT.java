@@ -1,15 +1,15 @@
 package io.kubecoderun.tests;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.testing.MultipartBody;
-import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.tests.deploy.PublicRoutes;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,11 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The production shape on loopback: the pool controller (local platform, real sandboxed runners) and the exec,
@@ -45,7 +44,8 @@ class ProductionShapeIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, App> APPS = new LinkedHashMap<>();
     private static RedisServer redis;
     private static S3Proxy s3;
@@ -68,7 +68,8 @@ class ProductionShapeIT {
 
     @BeforeAll
     static void startEverything() throws Exception {
-        Path root = Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
+        Path root =
+                Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
         work = Files.createTempDirectory("kcr-production-shape");
         redis = RedisServer.start();
         s3 = S3Proxy.start();
@@ -87,9 +88,12 @@ class ProductionShapeIT {
         controller.put("KCR_PLATFORM", "local");
         // Only the controller knows the pool size; the health function (default 5) must report the controller's.
         controller.put("POD_POOL_PY", "3");
-        controller.put("KCR_RUNNER_JAR", root.resolve("runner/target/runner.jar").toString());
-        controller.put("KCR_RUNNER_JVM_OPTIONS", root.resolve("runner/jvm.options").toString());
-        controller.put("KCR_LOCAL_DIR", Files.createDirectories(work.resolve("pods")).toString());
+        controller.put(
+                "KCR_RUNNER_JAR", root.resolve("runner/target/runner.jar").toString());
+        controller.put(
+                "KCR_RUNNER_JVM_OPTIONS", root.resolve("runner/jvm.options").toString());
+        controller.put(
+                "KCR_LOCAL_DIR", Files.createDirectories(work.resolve("pods")).toString());
         start("pool-controller", root.resolve("pool-controller"), controller);
         for (String function : List.of("exec", "files", "state", "health")) {
             start(function, root.resolve("functions").resolve(function), env);
@@ -122,12 +126,17 @@ class ProductionShapeIT {
     @SuppressWarnings("unchecked")
     void anUploadIsReadByAnExecWhoseOutputsDownloadByteForByteFromTheFilesFunction() throws Exception {
         byte[] csv = "city,temp\nOslo,3\nLima,19\nCairo,24\n".getBytes(StandardCharsets.UTF_8);
-        MultipartBody body = new MultipartBody().field("entity_id", "shape-agent").file("file", "temps.csv", csv);
-        Map<String, Object> upload = json(send(HttpRequest.newBuilder(URI.create(app("files").url("/upload")))
-                .header("x-api-key", KEY).header("Content-Type", body.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())), 200));
+        MultipartBody body =
+                new MultipartBody().field("entity_id", "shape-agent").file("file", "temps.csv", csv);
+        Map<String, Object> upload = json(send(
+                HttpRequest.newBuilder(URI.create(app("files").url("/upload")))
+                        .header("x-api-key", KEY)
+                        .header("Content-Type", body.contentType())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.build())),
+                200));
         String session = (String) upload.get("session_id");
-        String fileId = (String) ((List<Map<String, Object>>) upload.get("files")).get(0).get("fileId");
+        String fileId = (String)
+                ((List<Map<String, Object>>) upload.get("files")).get(0).get("fileId");
 
         String code = """
                 import os
@@ -139,112 +148,189 @@ class ProductionShapeIT {
                     f.write(f"mean={df.temp.mean():.1f}")
                 print(len(df))
                 """;
-        Map<String, Object> result = exec(KEY, Map.of("lang", "py", "code", code, "entity_id", "shape-agent",
-                "files", List.of(Map.of("id", fileId, "session_id", session, "name", "temps.csv"))));
+        Map<String, Object> result = exec(
+                KEY,
+                Map.of(
+                        "lang",
+                        "py",
+                        "code",
+                        code,
+                        "entity_id",
+                        "shape-agent",
+                        "files",
+                        List.of(Map.of("id", fileId, "session_id", session, "name", "temps.csv"))));
         assertEquals("3\n", result.get("stdout"), String.valueOf(result));
         assertEquals(session, result.get("session_id"), "the session of the uploaded file is continued");
         Map<String, byte[]> expected = Map.of(
                 "warm.csv", "city,temp\nLima,19\nCairo,24\n".getBytes(StandardCharsets.UTF_8),
                 "report/summary.txt", "mean=15.3".getBytes(StandardCharsets.UTF_8));
         List<Map<String, Object>> outputs = (List<Map<String, Object>>) result.get("files");
-        assertEquals(expected.keySet(), outputs.stream().map(f -> (String) f.get("name"))
-                .collect(java.util.stream.Collectors.toSet()), String.valueOf(outputs));
+        assertEquals(
+                expected.keySet(),
+                outputs.stream().map(f -> (String) f.get("name")).collect(java.util.stream.Collectors.toSet()),
+                String.valueOf(outputs));
         for (Map<String, Object> output : outputs) {
-            byte[] downloaded = send(HttpRequest.newBuilder(URI.create(app("files").url(
-                    "/download/" + session + "/" + output.get("id")))).header("x-api-key", KEY).GET(), 200).body();
+            byte[] downloaded = send(
+                            HttpRequest.newBuilder(URI.create(
+                                            app("files").url("/download/" + session + "/" + output.get("id"))))
+                                    .header("x-api-key", KEY)
+                                    .GET(),
+                            200)
+                    .body();
             assertArrayEquals(expected.get((String) output.get("name")), downloaded, (String) output.get("name"));
-            send(HttpRequest.newBuilder(URI.create(app("files").url("/download/" + session + "/" + output.get("id"))))
-                    .header("x-api-key", OTHER_KEY).GET(), 404);
+            send(
+                    HttpRequest.newBuilder(
+                                    URI.create(app("files").url("/download/" + session + "/" + output.get("id"))))
+                            .header("x-api-key", OTHER_KEY)
+                            .GET(),
+                    404);
         }
-        String listing = new String(send(HttpRequest.newBuilder(URI.create(app("files").url("/files/" + session)))
-                .header("x-api-key", KEY).GET(), 200).body(), StandardCharsets.UTF_8);
-        assertTrue(listing.contains("temps.csv") && listing.contains("warm.csv") && listing.contains("summary.txt"),
+        String listing = new String(
+                send(
+                                HttpRequest.newBuilder(URI.create(app("files").url("/files/" + session)))
+                                        .header("x-api-key", KEY)
+                                        .GET(),
+                                200)
+                        .body(),
+                StandardCharsets.UTF_8);
+        assertTrue(
+                listing.contains("temps.csv") && listing.contains("warm.csv") && listing.contains("summary.txt"),
                 listing);
     }
 
     @Test
     void pythonStateSavedByTheExecFunctionIsServedByTheStateFunction() throws Exception {
-        Map<String, Object> first = exec(KEY, Map.of("lang", "py", "code", "counter = 41\ndef twice(x):\n    return 2 * x"));
+        Map<String, Object> first =
+                exec(KEY, Map.of("lang", "py", "code", "counter = 41\ndef twice(x):\n    return 2 * x"));
         String session = (String) first.get("session_id");
         assertEquals(Boolean.TRUE, first.get("has_state"), String.valueOf(first));
-        Map<String, Object> second = exec(KEY, Map.of("lang", "py", "session_id", session,
-                "code", "counter += 1\nprint(twice(counter))"));
+        Map<String, Object> second =
+                exec(KEY, Map.of("lang", "py", "session_id", session, "code", "counter += 1\nprint(twice(counter))"));
         assertEquals("84\n", second.get("stdout"), String.valueOf(second));
 
-        HttpResponse<byte[]> state = send(HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
-                .header("x-api-key", KEY).GET(), 200);
+        HttpResponse<byte[]> state = send(
+                HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
+                        .header("x-api-key", KEY)
+                        .GET(),
+                200);
         assertEquals(2, state.body()[0], "the stored state is LZ4 framed with version byte 2");
         String etag = state.headers().firstValue("ETag").orElseThrow();
         assertTrue(etag.contains((String) second.get("state_hash")), etag + " vs " + second.get("state_hash"));
-        send(HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
-                .header("x-api-key", OTHER_KEY).GET(), 404);
+        send(
+                HttpRequest.newBuilder(URI.create(app("state").url("/state/" + session)))
+                        .header("x-api-key", OTHER_KEY)
+                        .GET(),
+                404);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void theHealthFunctionSeesTheSharedRedisStorageAndThePoolTheControllerFills() throws Exception {
-        Map<String, Object> detailed = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/health/detailed")))
-                .header("x-api-key", KEY).GET(), 200));
+        Map<String, Object> detailed = json(send(
+                HttpRequest.newBuilder(URI.create(app("health").url("/health/detailed")))
+                        .header("x-api-key", KEY)
+                        .GET(),
+                200));
         Map<String, Map<String, Object>> dependencies = (Map<String, Map<String, Object>>) detailed.get("dependencies");
         assertEquals("healthy", dependencies.get("redis").get("status"), String.valueOf(detailed));
         assertEquals("healthy", dependencies.get("storage").get("status"), String.valueOf(detailed));
 
         exec(KEY, Map.of("lang", "py", "code", "print('counted')"));
-        Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
-                .header("x-api-key", KEY).GET(), 200));
+        Map<String, Object> pool = json(send(
+                HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
+                        .header("x-api-key", KEY)
+                        .GET(),
+                200));
         Map<String, Object> python = ((Map<String, Map<String, Object>>) pool.get("languages")).get("py");
-        assertEquals(3, ((Number) python.get("target")).intValue(), "the controller's target, reported through Redis: "
-                + python);
-        assertTrue(((Number) python.get("hits")).intValue() >= 1, "a lease by the exec function is counted in Redis: "
-                + python);
+        assertEquals(
+                3,
+                ((Number) python.get("target")).intValue(),
+                "the controller's target, reported through Redis: " + python);
+        assertTrue(
+                ((Number) python.get("hits")).intValue() >= 1,
+                "a lease by the exec function is counted in Redis: " + python);
         assertTrue(((Number) python.get("pods_created")).intValue() >= 3, "the controller's creations: " + python);
-        assertTrue(python.containsKey("starting") && python.containsKey("pods_deleted")
-                && python.containsKey("cold_starts"), String.valueOf(python));
+        assertTrue(
+                python.containsKey("starting")
+                        && python.containsKey("pods_deleted")
+                        && python.containsKey("cold_starts"),
+                String.valueOf(python));
         Map<String, Object> acquire = (Map<String, Object>) python.get("acquire_ms");
         assertTrue(((Number) acquire.get("samples")).intValue() >= 1, "the exec function's acquisitions: " + acquire);
         double p50 = ((Number) acquire.get("p50")).doubleValue();
         assertTrue(p50 > 0 && p50 <= ((Number) acquire.get("p99")).doubleValue(), String.valueOf(acquire));
 
         // The session census over the shared Redis: the exec above made a session.
-        await("session gauge at the health function").atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(250)).until(ProductionShapeIT::healthCountsASession);
+        await("session gauge at the health function")
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(250))
+                .until(ProductionShapeIT::healthCountsASession);
     }
 
     private static boolean healthCountsASession() throws Exception {
-        String metrics = new String(send(HttpRequest.newBuilder(URI.create(app("health").url("/q/metrics"))).GET(), 200)
-                .body(), StandardCharsets.UTF_8);
-        return metrics.lines().anyMatch(l -> l.startsWith("kcr_sessions_active ") && !l.endsWith("NaN")
-                && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1);
+        String metrics = new String(
+                send(
+                                HttpRequest.newBuilder(URI.create(app("health").url("/q/metrics")))
+                                        .GET(),
+                                200)
+                        .body(),
+                StandardCharsets.UTF_8);
+        return metrics.lines()
+                .anyMatch(l -> l.startsWith("kcr_sessions_active ")
+                        && !l.endsWith("NaN")
+                        && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1);
     }
 
     @Test
     void theExecFunctionExportsExecutionAndLeaseMetricsForPrometheus() throws Exception {
         exec(KEY, Map.of("lang", "py", "code", "print('measured')"));
-        send(HttpRequest.newBuilder(URI.create(app("exec").url("/exec"))).header("x-api-key", KEY)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"cobol\",\"code\":\"x\"}")), 400);
-        String metrics = new String(send(HttpRequest.newBuilder(URI.create(app("exec").url("/q/metrics"))).GET(), 200)
-                .body(), StandardCharsets.UTF_8);
-        assertTrue(metrics.lines().anyMatch(l -> l.matches(
-                "kcr_executions_total\\{language=\"py\",status=\"ok\"} [1-9][0-9.E]*")), metrics);
-        assertTrue(metrics.lines().anyMatch(l -> l.matches(
-                "kcr_executions_total\\{language=\"invalid\",status=\"unsupported_language\"} 1\\.0")),
-                "a refusal is counted without the caller's text as a label");
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith(
-                "kcr_lease_acquire_seconds_count{language=\"py\",outcome=\"hit\",source=\"pool\"}")), metrics);
-        assertTrue(metrics.contains("kcr_execution_seconds_bucket{language=\"py\",status=\"ok\",le="), metrics);
-        assertTrue(metrics.contains("kcr_execution_seconds{language=\"py\",status=\"ok\",quantile=\"0.99\"}"),
+        send(
+                HttpRequest.newBuilder(URI.create(app("exec").url("/exec")))
+                        .header("x-api-key", KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"cobol\",\"code\":\"x\"}")),
+                400);
+        String metrics = new String(
+                send(
+                                HttpRequest.newBuilder(URI.create(app("exec").url("/q/metrics")))
+                                        .GET(),
+                                200)
+                        .body(),
+                StandardCharsets.UTF_8);
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(
+                                l -> l.matches("kcr_executions_total\\{language=\"py\",status=\"ok\"} [1-9][0-9.E]*")),
                 metrics);
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.matches(
+                                "kcr_executions_total\\{language=\"invalid\",status=\"unsupported_language\"} 1\\.0")),
+                "a refusal is counted without the caller's text as a label");
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith(
+                                "kcr_lease_acquire_seconds_count{language=\"py\",outcome=\"hit\",source=\"pool\"}")),
+                metrics);
+        assertTrue(metrics.contains("kcr_execution_seconds_bucket{language=\"py\",status=\"ok\",le="), metrics);
+        assertTrue(metrics.contains("kcr_execution_seconds{language=\"py\",status=\"ok\",quantile=\"0.99\"}"), metrics);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void theExecFunctionAnswersABinaryModeCloudEvent() throws Exception {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(app("exec").url("/")))
-                .header("ce-specversion", "1.0").header("ce-type", "io.kubecoderun.exec.request")
-                .header("ce-source", "/agents/shape").header("ce-id", "shape-1").header("ce-kcrapikey", KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"bash\",\"code\":\"echo $((6 * 7))\"}")), 200);
-        assertEquals("io.kubecoderun.exec.result", response.headers().firstValue("ce-type").orElseThrow());
+        HttpResponse<byte[]> response = send(
+                HttpRequest.newBuilder(URI.create(app("exec").url("/")))
+                        .header("ce-specversion", "1.0")
+                        .header("ce-type", "io.kubecoderun.exec.request")
+                        .header("ce-source", "/agents/shape")
+                        .header("ce-id", "shape-1")
+                        .header("ce-kcrapikey", KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"bash\",\"code\":\"echo $((6 * 7))\"}")),
+                200);
+        assertEquals(
+                "io.kubecoderun.exec.result",
+                response.headers().firstValue("ce-type").orElseThrow());
         assertEquals("42\n", json(response).get("stdout"));
     }
 
@@ -252,14 +338,20 @@ class ProductionShapeIT {
     @Test
     @SuppressWarnings("unchecked")
     void aStoredKeyCreatedAtTheHealthFunctionIsAcceptedAndRevokedAcrossFunctions() throws Exception {
-        Map<String, Object> created = json(send(HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys")))
-                .header("x-api-key", MASTER_KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"shape\"}")), 201));
+        Map<String, Object> created = json(send(
+                HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys")))
+                        .header("x-api-key", MASTER_KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"shape\"}")),
+                201));
         String key = (String) created.get("key");
         URI listing = URI.create(app("files").url("/files/V1StGXR8_Z5jdHi6B-myT"));
         send(HttpRequest.newBuilder(listing).header("x-api-key", key).GET(), 200);
-        send(HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys/" + created.get("id"))))
-                .header("x-api-key", MASTER_KEY).DELETE(), 204);
+        send(
+                HttpRequest.newBuilder(URI.create(app("health").url("/admin/keys/" + created.get("id"))))
+                        .header("x-api-key", MASTER_KEY)
+                        .DELETE(),
+                204);
         send(HttpRequest.newBuilder(listing).header("x-api-key", key).GET(), 401);
     }
 
@@ -276,8 +368,8 @@ class ProductionShapeIT {
         for (PublicRoutes.Route r : PublicRoutes.ALL) {
             String path = PublicRoutes.concrete(r.path(), "V1StGXR8_Z5jdHi6B-myT", "fA1bC2dE3fG4hI5jK6lM7");
             for (String prefixed : List.of(path, "/v1" + path)) {
-                String function = PublicRoutes.functionFor(route, prefixed).orElseThrow(
-                        () -> new AssertionError(prefixed + " is not routed"));
+                String function = PublicRoutes.functionFor(route, prefixed)
+                        .orElseThrow(() -> new AssertionError(prefixed + " is not routed"));
                 HttpResponse<byte[]> response = call(function, r.method(), prefixed);
                 if (!served(response)) {
                     misrouted.add(r.method() + " " + prefixed + " -> " + function + ": " + response.statusCode() + " "
@@ -286,17 +378,22 @@ class ProductionShapeIT {
             }
         }
         assertEquals(List.of(), misrouted);
-        assertTrue(!served(call("files", "POST", "/exec")) && !served(call("exec", "GET", "/health/redis")),
+        assertTrue(
+                !served(call("files", "POST", "/exec")) && !served(call("exec", "GET", "/health/redis")),
                 "the check tells a function that does not serve a route");
     }
 
     private static HttpResponse<byte[]> call(String function, String method, String path) throws Exception {
-        HttpRequest.BodyPublisher body = method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}")
-                : HttpRequest.BodyPublishers.noBody();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app(function).url(path)))
-                .header("x-api-key", KEY).header("Content-Type", "application/json")
-                .header("Origin", "https://chat.example").header("Access-Control-Request-Method", "GET")
-                .method(method, body).timeout(Duration.ofSeconds(30));
+        HttpRequest.BodyPublisher body =
+                method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody();
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(app(function).url(path)))
+                .header("x-api-key", KEY)
+                .header("Content-Type", "application/json")
+                .header("Origin", "https://chat.example")
+                .header("Access-Control-Request-Method", "GET")
+                .method(method, body)
+                .timeout(Duration.ofSeconds(30));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -306,14 +403,17 @@ class ProductionShapeIT {
     }
 
     private static Map<String, Object> exec(String key, Map<String, Object> request) throws Exception {
-        return json(send(HttpRequest.newBuilder(URI.create(app("exec").url("/exec"))).header("x-api-key", key)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))), 200));
+        return json(send(
+                HttpRequest.newBuilder(URI.create(app("exec").url("/exec")))
+                        .header("x-api-key", key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))),
+                200));
     }
 
     private static HttpResponse<byte[]> send(HttpRequest.Builder request, int expected) throws Exception {
-        HttpResponse<byte[]> response = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response =
+                HTTP.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != expected) {
             StringBuilder logs = new StringBuilder();
             for (App app : APPS.values()) {
@@ -344,9 +444,16 @@ class ProductionShapeIT {
             port = socket.getLocalPort();
         }
         Path log = work.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar",
+                jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .directory(work.toFile());
         builder.environment().putAll(env);
         builder.environment().put("PORT", Integer.toString(port));
@@ -356,26 +463,35 @@ class ProductionShapeIT {
     private static void awaitHttp(App app, String path) {
         AtomicReference<String> last = new AtomicReference<>("no answer");
         try {
-            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
-                if (!app.process().isAlive()) {
-                    throw new IllegalStateException(app.name() + " exited with " + app.process().exitValue() + ":\n"
-                            + app.logTail());
-                }
-                try {
-                    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app.url(path)))
-                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200) {
-                        return true;
-                    }
-                    last.set(response.statusCode() + " " + response.body());
-                } catch (IOException notYet) {
-                    last.set(notYet.toString());
-                }
-                return false;
-            });
+            await().atMost(START_TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        if (!app.process().isAlive()) {
+                            throw new IllegalStateException(
+                                    app.name() + " exited with " + app.process().exitValue() + ":\n" + app.logTail());
+                        }
+                        try {
+                            HttpResponse<String> response = HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(app.url(path)))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() == 200) {
+                                return true;
+                            }
+                            last.set(response.statusCode() + " " + response.body());
+                        } catch (IOException notYet) {
+                            last.set(notYet.toString());
+                        }
+                        return false;
+                    });
         } catch (ConditionTimeoutException notReady) {
-            throw new IllegalStateException(app.name() + " not ready at " + path + " within " + START_TIMEOUT
-                    + " (last: " + last.get() + "):\n" + app.logTail(), notReady);
+            throw new IllegalStateException(
+                    app.name() + " not ready at " + path + " within " + START_TIMEOUT + " (last: " + last.get() + "):\n"
+                            + app.logTail(),
+                    notReady);
         }
     }
 
@@ -383,15 +499,24 @@ class ProductionShapeIT {
     private static void awaitWarmPython() {
         AtomicReference<Object> python = new AtomicReference<>();
         try {
-            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
-                Map<String, Object> pool = json(send(HttpRequest.newBuilder(URI.create(app("health")
-                        .url("/metrics/pool"))).header("x-api-key", KEY).GET(), 200));
-                python.set(((Map<String, Object>) pool.get("languages")).get("py"));
-                return python.get() instanceof Map<?, ?> counts && ((Number) counts.get("ready")).intValue() > 0;
-            });
+            await().atMost(START_TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        Map<String, Object> pool = json(send(
+                                HttpRequest.newBuilder(URI.create(app("health").url("/metrics/pool")))
+                                        .header("x-api-key", KEY)
+                                        .GET(),
+                                200));
+                        python.set(((Map<String, Object>) pool.get("languages")).get("py"));
+                        return python.get() instanceof Map<?, ?> counts
+                                && ((Number) counts.get("ready")).intValue() > 0;
+                    });
         } catch (ConditionTimeoutException notWarm) {
-            throw new IllegalStateException("no warm Python sandbox within " + START_TIMEOUT + ": " + python.get()
-                    + "\n" + app("pool-controller").logTail(), notWarm);
+            throw new IllegalStateException(
+                    "no warm Python sandbox within " + START_TIMEOUT + ": " + python.get() + "\n"
+                            + app("pool-controller").logTail(),
+                    notWarm);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.kubecoderun.funqyprobe;
 
 import io.quarkus.funqy.Funq;
-
 import java.util.Map;
 
 /**

@@ -1,17 +1,16 @@
 package io.kubecoderun.funqyprobe;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Why the exec CloudEvent is a hand-written receiver and not a {@code quarkus-funqy-knative-events} function
@@ -29,10 +28,16 @@ class ExecFunqyProbeTest {
     URI root;
 
     private HttpResponse<String> binaryEvent(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(root).header("Content-Type", "application/json")
-                .header("ce-id", "evt-1").header("ce-specversion", "1.0").header("ce-source", "/probe")
-                .header("ce-type", "io.kubecoderun.exec.request")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(root)
+                        .header("Content-Type", "application/json")
+                        .header("ce-id", "evt-1")
+                        .header("ce-specversion", "1.0")
+                        .header("ce-source", "/probe")
+                        .header("ce-type", "io.kubecoderun.exec.request")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -52,10 +57,14 @@ class ExecFunqyProbeTest {
     @Test
     void aRequestThatCanNeverSucceedIsAnsweredAsIfItMightAndWouldBeRetried() throws Exception {
         HttpResponse<String> bad = binaryEvent("{\"outcome\":\"bad_request\"}");
-        assertEquals(500, bad.statusCode(), "a permanent refusal must not look transient; Funqy answers "
-                + bad.statusCode());
+        assertEquals(
+                500,
+                bad.statusCode(),
+                "a permanent refusal must not look transient; Funqy answers " + bad.statusCode());
         HttpResponse<String> malformed = binaryEvent("{not json");
-        assertEquals(500, malformed.statusCode(), "a malformed body (the contract: 4xx, never retried) is "
-                + malformed.statusCode());
+        assertEquals(
+                500,
+                malformed.statusCode(),
+                "a malformed body (the contract: 4xx, never retried) is " + malformed.statusCode());
     }
 }

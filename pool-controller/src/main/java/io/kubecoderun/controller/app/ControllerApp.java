@@ -10,10 +10,10 @@ import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
-import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.registry.config.PoolSettings;
 import io.kubecoderun.registry.redis.RedisBackend;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +21,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,13 +40,16 @@ public class ControllerApp {
 
     @Inject
     ControllerConfig config;
+
     @Inject
     PoolSettings pools;
+
     @Inject
     Instance<KubernetesClient> kubernetes;
     /** Shared with the functions in one process (standalone); Redis or memory, see RegistryProducer. */
     @Inject
     LeaseRegistry registry;
+
     @Inject
     RedisBackend redis;
 
@@ -71,8 +73,9 @@ public class ControllerApp {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
-        String identity = config.podName().orElse(InetAddress.getLocalHost().getHostName() + "-"
-                + UUID.randomUUID().toString().substring(0, 6));
+        String identity = config.podName()
+                .orElse(InetAddress.getLocalHost().getHostName() + "-"
+                        + UUID.randomUUID().toString().substring(0, 6));
         ControllerSettings settings = ControllerSettings.from(config, pools, identity);
         switch (pools.platform()) {
             case LOCAL -> {
@@ -87,8 +90,12 @@ public class ControllerApp {
                 }
                 KubernetesClient client = kubernetes.get();
                 platform = new KubernetesPlatform(client, settings.pods(), Clock.systemUTC());
-                elected = new LeaderElectedController(client, settings.pods().namespace(), identity,
-                        () -> controller(settings), LeaderElectedController.Timings.defaults());
+                elected = new LeaderElectedController(
+                        client,
+                        settings.pods().namespace(),
+                        identity,
+                        () -> controller(settings),
+                        LeaderElectedController.Timings.defaults());
                 elected.start();
                 LOG.info("event=controller_started platform=kubernetes identity=" + identity);
             }
@@ -96,8 +103,14 @@ public class ControllerApp {
     }
 
     private PoolController controller(ControllerSettings settings) {
-        PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
-                settings.pools(), settings.reconcile(), Clock.systemUTC(), metrics)
+        PoolController controller = new PoolController(new PoolReconciler(
+                        platform,
+                        registry,
+                        new RunnerClient(),
+                        settings.pools(),
+                        settings.reconcile(),
+                        Clock.systemUTC(),
+                        metrics)
                 .warmupOnStartup(settings.warmupOnStartup()));
         controller.start(settings.reconcile());
         return controller;
@@ -106,12 +119,18 @@ public class ControllerApp {
     private static Platform localPlatform(ControllerConfig.Local settings) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path dir = Path.of(settings.dir().orElse(System.getProperty("java.io.tmpdir") + "/kcr-local"));
-        LocalPlatform platform = new LocalPlatform(dir, List.of(java,
-                "@" + Path.of(settings.runnerJvmOptions()).toAbsolutePath(), "-jar",
-                Path.of(settings.runnerJar()).toAbsolutePath().toString()),
-                Map.of("RUNNER_SANDBOX", settings.sandbox()), Clock.systemUTC());
+        LocalPlatform platform = new LocalPlatform(
+                dir,
+                List.of(
+                        java,
+                        "@" + Path.of(settings.runnerJvmOptions()).toAbsolutePath(),
+                        "-jar",
+                        Path.of(settings.runnerJar()).toAbsolutePath().toString()),
+                Map.of("RUNNER_SANDBOX", settings.sandbox()),
+                Clock.systemUTC());
         return settings.classDataSharing()
-                ? platform.withClassDataSharing(Path.of(System.getProperty("java.io.tmpdir"), "kcr-cds")) : platform;
+                ? platform.withClassDataSharing(Path.of(System.getProperty("java.io.tmpdir"), "kcr-cds"))
+                : platform;
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -15,6 +15,9 @@ public class ControllerHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("pool-controller").up().withData("leading", app.active()).build();
+        return HealthCheckResponse.named("pool-controller")
+                .up()
+                .withData("leading", app.active())
+                .build();
     }
 }

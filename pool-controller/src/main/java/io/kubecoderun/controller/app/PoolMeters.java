@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -19,11 +18,13 @@ import java.util.function.ToDoubleFunction;
  */
 @ApplicationScoped
 public class PoolMeters implements MeterBinder {
-    private static final String[] REASONS = {"used", "failed", "never_ready", "unschedulable", "max_age",
-            "scale_down", "orphan"};
+    private static final String[] REASONS = {
+        "used", "failed", "never_ready", "unschedulable", "max_age", "scale_down", "orphan"
+    };
 
     @Inject
     PoolMetrics metrics;
+
     @Inject
     ControllerApp app;
 
@@ -40,23 +41,32 @@ public class PoolMeters implements MeterBinder {
             gauge(registry, "kcr_pool_wait_hits", id, g -> g.registry().waitHits());
             gauge(registry, "kcr_pool_misses", id, g -> g.registry().misses());
         }
-        FunctionCounter.builder("kcr_pods_created", metrics, m -> m.podsCreated.get()).register(registry);
-        FunctionCounter.builder("kcr_lease_expiries", metrics, m -> m.leaseExpiries.get()).register(registry);
-        FunctionCounter.builder("kcr_registry_repairs", metrics, m -> m.registryRepairs.get()).register(registry);
-        FunctionCounter.builder("kcr_cold_starts", metrics, m -> m.coldStarts.get()).register(registry);
-        FunctionCounter.builder("kcr_leader_changes", app, ControllerApp::leaderChanges).register(registry);
+        FunctionCounter.builder("kcr_pods_created", metrics, m -> m.podsCreated.get())
+                .register(registry);
+        FunctionCounter.builder("kcr_lease_expiries", metrics, m -> m.leaseExpiries.get())
+                .register(registry);
+        FunctionCounter.builder("kcr_registry_repairs", metrics, m -> m.registryRepairs.get())
+                .register(registry);
+        FunctionCounter.builder("kcr_cold_starts", metrics, m -> m.coldStarts.get())
+                .register(registry);
+        FunctionCounter.builder("kcr_leader_changes", app, ControllerApp::leaderChanges)
+                .register(registry);
         Gauge.builder("kcr_controller_active", app, a -> a.active() ? 1 : 0).register(registry);
         for (String reason : REASONS) {
-            FunctionCounter.builder("kcr_pods_deleted", metrics,
-                    m -> m.deletionsByReason().getOrDefault(reason, 0L)).tag("reason", reason).register(registry);
+            FunctionCounter.builder("kcr_pods_deleted", metrics, m -> m.deletionsByReason()
+                            .getOrDefault(reason, 0L))
+                    .tag("reason", reason)
+                    .register(registry);
         }
     }
 
-    private void gauge(MeterRegistry registry, String name, String language,
-                       ToDoubleFunction<PoolMetrics.Gauges> value) {
+    private void gauge(
+            MeterRegistry registry, String name, String language, ToDoubleFunction<PoolMetrics.Gauges> value) {
         Gauge.builder(name, metrics, m -> {
-            PoolMetrics.Gauges g = m.languages().get(language);
-            return g == null ? 0 : value.applyAsDouble(g);
-        }).tag("language", language).register(registry);
+                    PoolMetrics.Gauges g = m.languages().get(language);
+                    return g == null ? 0 : value.applyAsDouble(g);
+                })
+                .tag("language", language)
+                .register(registry);
     }
 }

@@ -10,7 +10,6 @@ import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
 import io.kubecoderun.registry.Subscription;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +42,8 @@ public final class KubernetesPlatform implements Platform {
         this.client = client;
         this.settings = settings;
         this.clock = clock;
-        this.informer = client.pods().inNamespace(settings.namespace())
+        this.informer = client.pods()
+                .inNamespace(settings.namespace())
                 .withLabel(SandboxPods.LABEL_MANAGED_BY, SandboxPods.MANAGED_BY)
                 .inform();
         try {
@@ -82,7 +82,8 @@ public final class KubernetesPlatform implements Platform {
 
             @Override
             public void onUpdate(Pod before, Pod after) {
-                if (toSandbox(before, "", null).phase() != toSandbox(after, "", null).phase()) {
+                if (toSandbox(before, "", null).phase()
+                        != toSandbox(after, "", null).phase()) {
                     listener.run();
                 }
             }
@@ -109,7 +110,8 @@ public final class KubernetesPlatform implements Platform {
                 if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
                     ready = true;
                 }
-                if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+                if ("PodScheduled".equals(c.getType())
+                        && "False".equals(c.getStatus())
                         && "Unschedulable".equals(c.getReason())) {
                     unschedulable = true;
                 }
@@ -126,8 +128,16 @@ public final class KubernetesPlatform implements Platform {
         } else {
             phase = ObservedPod.Phase.STARTING;
         }
-        return new SandboxPod(language, name, uid == null ? name : uid, phase, unschedulable, created,
-                phase == ObservedPod.Phase.READY ? ip : null, SandboxPods.RUNNER_PORT, requestId);
+        return new SandboxPod(
+                language,
+                name,
+                uid == null ? name : uid,
+                phase,
+                unschedulable,
+                created,
+                phase == ObservedPod.Phase.READY ? ip : null,
+                SandboxPods.RUNNER_PORT,
+                requestId);
     }
 
     private Instant createdAt(Pod pod) {
@@ -146,16 +156,22 @@ public final class KubernetesPlatform implements Platform {
     public String create(String language, String requestId) throws PlatformException {
         try {
             if (requestId == null) {
-                String name = "kcr-" + language + "-" + UUID.randomUUID().toString().replace("-", "")
-                        .substring(0, NAME_SUFFIX);
-                client.pods().inNamespace(settings.namespace()).resource(SandboxPods.poolPod(settings, language, name))
+                String name = "kcr-" + language + "-"
+                        + UUID.randomUUID().toString().replace("-", "").substring(0, NAME_SUFFIX);
+                client.pods()
+                        .inNamespace(settings.namespace())
+                        .resource(SandboxPods.poolPod(settings, language, name))
                         .create();
                 return name;
             }
             String name = "kcr-job-" + requestId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
             try {
-                client.batch().v1().jobs().inNamespace(settings.namespace())
-                        .resource(SandboxPods.job(settings, language, name, requestId)).create();
+                client.batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(settings.namespace())
+                        .resource(SandboxPods.job(settings, language, name, requestId))
+                        .create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
@@ -176,12 +192,19 @@ public final class KubernetesPlatform implements Platform {
                 return; // gone, or another pod now carries the name
             }
             if (pod.requestId() != null) {
-                client.batch().v1().jobs().inNamespace(settings.namespace())
+                client.batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(settings.namespace())
                         .withLabel(SandboxPods.LABEL_REQUEST, pod.requestId())
-                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                        .delete();
             }
-            client.pods().inNamespace(settings.namespace()).withName(pod.name())
-                    .lockResourceVersion(cached.getMetadata().getResourceVersion()).delete();
+            client.pods()
+                    .inNamespace(settings.namespace())
+                    .withName(pod.name())
+                    .lockResourceVersion(cached.getMetadata().getResourceVersion())
+                    .delete();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return;

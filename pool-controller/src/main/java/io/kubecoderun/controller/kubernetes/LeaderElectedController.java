@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kubecoderun.controller.reconcile.PoolController;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -44,8 +43,12 @@ public final class LeaderElectedController implements AutoCloseable {
     private volatile String leader;
     private CompletableFuture<?> election;
 
-    public LeaderElectedController(KubernetesClient client, String namespace, String identity,
-                                   Supplier<PoolController> controllers, Timings timings) {
+    public LeaderElectedController(
+            KubernetesClient client,
+            String namespace,
+            String identity,
+            Supplier<PoolController> controllers,
+            Timings timings) {
         this.client = client;
         this.namespace = namespace;
         this.identity = identity;
@@ -54,9 +57,14 @@ public final class LeaderElectedController implements AutoCloseable {
     }
 
     public synchronized void start() {
-        LeaderElectionConfig config = new LeaderElectionConfig(new LeaseLock(namespace, LEASE_NAME, identity),
-                timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod(),
-                new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader), true, LEASE_NAME);
+        LeaderElectionConfig config = new LeaderElectionConfig(
+                new LeaseLock(namespace, LEASE_NAME, identity),
+                timings.leaseDuration(),
+                timings.renewDeadline(),
+                timings.retryPeriod(),
+                new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader),
+                true,
+                LEASE_NAME);
         election = new LeaderElector(client, config, executor).start();
     }
 

@@ -24,11 +24,22 @@ import java.util.Map;
  * @param jobDeadline          a Job's activeDeadlineSeconds [K8S_JOB_DEADLINE]
  * @param jobTtlAfterFinished  ttlSecondsAfterFinished of a Job [K8S_JOB_TTL]
  */
-public record SandboxPodSettings(String namespace, Map<String, String> images, List<String> pullSecrets,
-                                 String cpuLimit, String memoryLimit, String cpuRequest, String memoryRequest,
-                                 String runtimeClassName, Map<String, String> nodeSelector, List<String> tolerations,
-                                 String dataSizeLimit, String tmpSizeLimit, Duration maxAge, Duration jobDeadline,
-                                 Duration jobTtlAfterFinished) {
+public record SandboxPodSettings(
+        String namespace,
+        Map<String, String> images,
+        List<String> pullSecrets,
+        String cpuLimit,
+        String memoryLimit,
+        String cpuRequest,
+        String memoryRequest,
+        String runtimeClassName,
+        Map<String, String> nodeSelector,
+        List<String> tolerations,
+        String dataSizeLimit,
+        String tmpSizeLimit,
+        Duration maxAge,
+        Duration jobDeadline,
+        Duration jobTtlAfterFinished) {
 
     public SandboxPodSettings {
         images = Map.copyOf(images);

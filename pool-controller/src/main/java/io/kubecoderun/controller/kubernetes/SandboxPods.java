@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +35,7 @@ public final class SandboxPods {
     public static final int RUNNER_PORT = 8080;
     public static final long SANDBOX_UID = 65532L;
 
-    private SandboxPods() {
-    }
+    private SandboxPods() {}
 
     public static Map<String, String> labels(String language, String requestId) {
         Map<String, String> labels = new LinkedHashMap<>();
@@ -54,7 +52,10 @@ public final class SandboxPods {
 
     public static Pod poolPod(SandboxPodSettings s, String language, String name) {
         return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(s.namespace()).withLabels(labels(language, null))
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(s.namespace())
+                .withLabels(labels(language, null))
                 .endMetadata()
                 .withSpec(spec(s, language, s.maxAge().toSeconds()))
                 .build();
@@ -64,14 +65,19 @@ public final class SandboxPods {
         PodSpec spec = spec(s, language, s.jobDeadline().toSeconds());
         spec.setRestartPolicy("Never");
         return new JobBuilder()
-                .withNewMetadata().withName(name).withNamespace(s.namespace()).withLabels(labels(language, requestId))
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(s.namespace())
+                .withLabels(labels(language, requestId))
                 .endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0)
                 .withActiveDeadlineSeconds(s.jobDeadline().toSeconds())
                 .withTtlSecondsAfterFinished((int) s.jobTtlAfterFinished().toSeconds())
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels(language, requestId)).endMetadata()
+                .withNewMetadata()
+                .withLabels(labels(language, requestId))
+                .endMetadata()
                 .withSpec(spec)
                 .endTemplate()
                 .endSpec()
@@ -80,14 +86,35 @@ public final class SandboxPods {
 
     static PodSpec spec(SandboxPodSettings s, String language, long activeDeadlineSeconds) {
         List<EnvVar> env = List.of(
-                new EnvVarBuilder().withName("RUNNER_LANGUAGE").withValue(language).build(),
-                new EnvVarBuilder().withName("RUNNER_PORT").withValue(Integer.toString(RUNNER_PORT)).build(),
-                new EnvVarBuilder().withName("RUNNER_WORKDIR").withValue("/mnt/data").build(),
+                new EnvVarBuilder()
+                        .withName("RUNNER_LANGUAGE")
+                        .withValue(language)
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("RUNNER_PORT")
+                        .withValue(Integer.toString(RUNNER_PORT))
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("RUNNER_WORKDIR")
+                        .withValue("/mnt/data")
+                        .build(),
                 new EnvVarBuilder().withName("RUNNER_SANDBOX").withValue("none").build(),
-                new EnvVarBuilder().withName("RUNNER_POD_UID").withNewValueFrom().withNewFieldRef()
-                        .withFieldPath("metadata.uid").endFieldRef().endValueFrom().build(),
-                new EnvVarBuilder().withName("RUNNER_POD_NAME").withNewValueFrom().withNewFieldRef()
-                        .withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+                new EnvVarBuilder()
+                        .withName("RUNNER_POD_UID")
+                        .withNewValueFrom()
+                        .withNewFieldRef()
+                        .withFieldPath("metadata.uid")
+                        .endFieldRef()
+                        .endValueFrom()
+                        .build(),
+                new EnvVarBuilder()
+                        .withName("RUNNER_POD_NAME")
+                        .withNewValueFrom()
+                        .withNewFieldRef()
+                        .withFieldPath("metadata.name")
+                        .endFieldRef()
+                        .endValueFrom()
+                        .build());
         List<LocalObjectReference> pullSecrets = new ArrayList<>();
         s.pullSecrets().forEach(secret -> pullSecrets.add(new LocalObjectReference(secret)));
         return new PodSpecBuilder()
@@ -101,15 +128,22 @@ public final class SandboxPods {
                 .withTolerations(tolerations(s.tolerations()))
                 .withImagePullSecrets(pullSecrets)
                 .withNewSecurityContext()
-                .withRunAsUser(SANDBOX_UID).withRunAsGroup(SANDBOX_UID).withFsGroup(SANDBOX_UID)
+                .withRunAsUser(SANDBOX_UID)
+                .withRunAsGroup(SANDBOX_UID)
+                .withFsGroup(SANDBOX_UID)
                 .withRunAsNonRoot(true)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
                 .endSecurityContext()
                 .addNewContainer()
                 .withName("sandbox")
                 .withImage(s.image(language))
                 .withImagePullPolicy("IfNotPresent")
-                .addNewPort().withName("runner").withContainerPort(RUNNER_PORT).endPort()
+                .addNewPort()
+                .withName("runner")
+                .withContainerPort(RUNNER_PORT)
+                .endPort()
                 .withEnv(env)
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)
@@ -117,22 +151,45 @@ public final class SandboxPods {
                 .withReadOnlyRootFilesystem(true)
                 .withRunAsNonRoot(true)
                 .withRunAsUser(SANDBOX_UID)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
                 .endSecurityContext()
                 .withNewResources()
-                .addToLimits("cpu", new Quantity(s.cpuLimit())).addToLimits("memory", new Quantity(s.memoryLimit()))
+                .addToLimits("cpu", new Quantity(s.cpuLimit()))
+                .addToLimits("memory", new Quantity(s.memoryLimit()))
                 .addToRequests("cpu", new Quantity(s.cpuRequest()))
                 .addToRequests("memory", new Quantity(s.memoryRequest()))
                 .endResources()
-                .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withNewPort(RUNNER_PORT).endHttpGet()
-                .withPeriodSeconds(1).withFailureThreshold(3).endReadinessProbe()
-                .addNewVolumeMount().withName("data").withMountPath("/mnt/data").endVolumeMount()
-                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/ready")
+                .withNewPort(RUNNER_PORT)
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .withFailureThreshold(3)
+                .endReadinessProbe()
+                .addNewVolumeMount()
+                .withName("data")
+                .withMountPath("/mnt/data")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("tmp")
+                .withMountPath("/tmp")
+                .endVolumeMount()
                 .endContainer()
-                .addNewVolume().withName("data").withNewEmptyDir().withSizeLimit(new Quantity(s.dataSizeLimit()))
-                .endEmptyDir().endVolume()
-                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(s.tmpSizeLimit()))
-                .endEmptyDir().endVolume()
+                .addNewVolume()
+                .withName("data")
+                .withNewEmptyDir()
+                .withSizeLimit(new Quantity(s.dataSizeLimit()))
+                .endEmptyDir()
+                .endVolume()
+                .addNewVolume()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .withSizeLimit(new Quantity(s.tmpSizeLimit()))
+                .endEmptyDir()
+                .endVolume()
                 .build();
     }
 
@@ -141,7 +198,8 @@ public final class SandboxPods {
         for (String spec : specs) {
             String[] keyEffect = spec.split(":", 2);
             String[] keyValue = keyEffect[0].split("=", 2);
-            TolerationBuilder builder = new TolerationBuilder().withKey(keyValue[0])
+            TolerationBuilder builder = new TolerationBuilder()
+                    .withKey(keyValue[0])
                     .withOperator(keyValue.length == 2 ? "Equal" : "Exists");
             if (keyValue.length == 2) {
                 builder.withValue(keyValue[1]);

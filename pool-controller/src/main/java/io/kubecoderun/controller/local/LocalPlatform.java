@@ -4,7 +4,6 @@ import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
 import io.kubecoderun.registry.Subscription;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,6 +38,7 @@ public final class LocalPlatform implements Platform {
     private static final Pattern READY = Pattern.compile("event=ready port=(\\d+)");
     /** Between TERM and KILL when a runner is deleted. */
     private static final long STOP_GRACE_MS = 5_000;
+
     private static final int NAME_SUFFIX = 8;
 
     private final Path base;
@@ -95,8 +95,9 @@ public final class LocalPlatform implements Platform {
             created.prepareInBackground(env, base.resolve("cds-training"));
             this.archive = created;
         } catch (IOException e) {
-            java.util.logging.Logger.getLogger(LocalPlatform.class.getName()).warning(
-                    "event=runner_cds_failed error=\"" + e.getMessage() + "\" detail=\"runners start without it\"");
+            java.util.logging.Logger.getLogger(LocalPlatform.class.getName())
+                    .warning("event=runner_cds_failed error=\"" + e.getMessage()
+                            + "\" detail=\"runners start without it\"");
         }
         return this;
     }
@@ -130,8 +131,16 @@ public final class LocalPlatform implements Platform {
             } else {
                 phase = ObservedPod.Phase.STARTING;
             }
-            out.add(new SandboxPod(pod.language, pod.name, pod.uid, phase, false, pod.createdAt,
-                    pod.port > 0 ? "127.0.0.1" : null, pod.port, pod.requestId));
+            out.add(new SandboxPod(
+                    pod.language,
+                    pod.name,
+                    pod.uid,
+                    phase,
+                    false,
+                    pod.createdAt,
+                    pod.port > 0 ? "127.0.0.1" : null,
+                    pod.port,
+                    pod.requestId));
         }
         return out;
     }
@@ -141,8 +150,8 @@ public final class LocalPlatform implements Platform {
         String name = requestId == null
                 ? "kcr-" + language + "-" + UUID.randomUUID().toString().substring(0, NAME_SUFFIX)
                 : "kcr-job-" + requestId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-        LocalPod pod = new LocalPod(language, name, UUID.randomUUID().toString(), requestId, clock.instant(),
-                base.resolve(name));
+        LocalPod pod = new LocalPod(
+                language, name, UUID.randomUUID().toString(), requestId, clock.instant(), base.resolve(name));
         if (pods.putIfAbsent(name, pod) != null) {
             return name; // the request's runner already exists: no twin
         }
@@ -150,13 +159,25 @@ public final class LocalPlatform implements Platform {
             Files.createDirectories(pod.dir.resolve("work"));
             Files.createDirectories(pod.dir.resolve("scratch"));
             RunnerArchive cds = archive;
-            ProcessBuilder builder = new ProcessBuilder(cds == null ? runnerCommand : cds.command())
-                    .redirectErrorStream(true);
+            ProcessBuilder builder =
+                    new ProcessBuilder(cds == null ? runnerCommand : cds.command()).redirectErrorStream(true);
             builder.environment().putAll(runnerEnv);
-            builder.environment().putAll(Map.of("RUNNER_PORT", "0", "RUNNER_BIND", "127.0.0.1",
-                    "RUNNER_WORKDIR", pod.dir.resolve("work").toString(),
-                    "RUNNER_SCRATCH", pod.dir.resolve("scratch").toString(),
-                    "RUNNER_LANGUAGE", language, "RUNNER_POD_UID", pod.uid, "RUNNER_POD_NAME", name));
+            builder.environment()
+                    .putAll(Map.of(
+                            "RUNNER_PORT",
+                            "0",
+                            "RUNNER_BIND",
+                            "127.0.0.1",
+                            "RUNNER_WORKDIR",
+                            pod.dir.resolve("work").toString(),
+                            "RUNNER_SCRATCH",
+                            pod.dir.resolve("scratch").toString(),
+                            "RUNNER_LANGUAGE",
+                            language,
+                            "RUNNER_POD_UID",
+                            pod.uid,
+                            "RUNNER_POD_NAME",
+                            name));
             pod.process = builder.start();
         } catch (IOException e) {
             pod.failed = true;
@@ -169,9 +190,9 @@ public final class LocalPlatform implements Platform {
     /** Copies the runner's log to its file and notes its port once it is ready. */
     private void follow(LocalPod pod) {
         Process process = pod.process;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-             Writer log = Files.newBufferedWriter(pod.dir.resolve("runner.log"))) {
+        try (BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer log = Files.newBufferedWriter(pod.dir.resolve("runner.log"))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 log.write(line);

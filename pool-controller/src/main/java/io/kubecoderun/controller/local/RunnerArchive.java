@@ -61,7 +61,8 @@ final class RunnerArchive {
             try {
                 train(env, scratch);
             } catch (IOException | RuntimeException e) {
-                LOG.warning("event=runner_cds_failed error=\"" + e.getMessage() + "\" detail=\"runners start without it\"");
+                LOG.warning(
+                        "event=runner_cds_failed error=\"" + e.getMessage() + "\" detail=\"runners start without it\"");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -78,14 +79,21 @@ final class RunnerArchive {
         Files.createDirectories(scratch.resolve("scratch"));
         ProcessBuilder builder = new ProcessBuilder(training).redirectErrorStream(true);
         builder.environment().putAll(env);
-        builder.environment().putAll(Map.of("RUNNER_PORT", "0", "RUNNER_BIND", "127.0.0.1",
-                "RUNNER_WORKDIR", scratch.resolve("work").toString(),
-                "RUNNER_SCRATCH", scratch.resolve("scratch").toString()));
+        builder.environment()
+                .putAll(Map.of(
+                        "RUNNER_PORT",
+                        "0",
+                        "RUNNER_BIND",
+                        "127.0.0.1",
+                        "RUNNER_WORKDIR",
+                        scratch.resolve("work").toString(),
+                        "RUNNER_SCRATCH",
+                        scratch.resolve("scratch").toString()));
         long started = System.nanoTime();
         Process process = builder.start();
         boolean readySeen = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.contains("event=ready") && !readySeen) {
@@ -113,7 +121,8 @@ final class RunnerArchive {
 
     private static void deleteTree(Path root) {
         try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.fine("event=runner_cds_cleanup_failed path=" + root + " error=" + e.getMessage());
         }

@@ -7,8 +7,8 @@ import java.time.Instant;
  * after its single use, so it no longer counts toward the warm pool). {@code unschedulable}: the scheduler said
  * so. {@code createdAt} is the pod's creation time.
  */
-public record ObservedPod(String name, String uid, Phase phase, boolean leased, boolean unschedulable,
-                          Instant createdAt) {
+public record ObservedPod(
+        String name, String uid, Phase phase, boolean leased, boolean unschedulable, Instant createdAt) {
 
     public enum Phase {
         /** Created, not yet Ready (pulling, scheduling, starting the runner). */

@@ -15,8 +15,13 @@ public record Plan(int creates, List<Deletion> deletions, int held, int target, 
         deletions = List.copyOf(deletions);
     }
 
-    public enum Reason { FAILED, NEVER_READY, UNSCHEDULABLE, MAX_AGE, SCALE_DOWN }
-
-    public record Deletion(String name, String uid, Reason reason) {
+    public enum Reason {
+        FAILED,
+        NEVER_READY,
+        UNSCHEDULABLE,
+        MAX_AGE,
+        SCALE_DOWN
     }
+
+    public record Deletion(String name, String uid, Reason reason) {}
 }

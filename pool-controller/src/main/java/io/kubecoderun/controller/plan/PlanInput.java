@@ -11,8 +11,16 @@ import java.util.Set;
  * current time, the creation tokens the rate limiter grants now, whether the API server asked us to back off, the
  * language's demand (lazy warm-up) and the state of its refill deferral.
  */
-public record PlanInput(PoolSpec spec, List<ObservedPod> pods, int inFlightCreates, Set<String> inFlightDeletes,
-                        Instant now, int createTokens, boolean backingOff, Demand demand, Refill refill) {
+public record PlanInput(
+        PoolSpec spec,
+        List<ObservedPod> pods,
+        int inFlightCreates,
+        Set<String> inFlightDeletes,
+        Instant now,
+        int createTokens,
+        boolean backingOff,
+        Demand demand,
+        Refill refill) {
 
     public PlanInput {
         pods = List.copyOf(pods);
@@ -20,9 +28,23 @@ public record PlanInput(PoolSpec spec, List<ObservedPod> pods, int inFlightCreat
     }
 
     /** A pool that is always warm and never defers its refill (a cluster, or the simulator). */
-    public PlanInput(PoolSpec spec, List<ObservedPod> pods, int inFlightCreates, Set<String> inFlightDeletes,
-                     Instant now, int createTokens, boolean backingOff) {
-        this(spec, pods, inFlightCreates, inFlightDeletes, now, createTokens, backingOff, Demand.ALWAYS_WARM,
+    public PlanInput(
+            PoolSpec spec,
+            List<ObservedPod> pods,
+            int inFlightCreates,
+            Set<String> inFlightDeletes,
+            Instant now,
+            int createTokens,
+            boolean backingOff) {
+        this(
+                spec,
+                pods,
+                inFlightCreates,
+                inFlightDeletes,
+                now,
+                createTokens,
+                backingOff,
+                Demand.ALWAYS_WARM,
                 Refill.AT_LEASE);
     }
 
@@ -43,8 +65,12 @@ public record PlanInput(PoolSpec spec, List<ObservedPod> pods, int inFlightCreat
      * while an execution of the language runs ({@code executionRunning}) and another pod is idle to serve the next
      * request ({@code idleOffered}), for at most {@code deferral} from {@code waitingSince} (null: not waiting yet).
      */
-    public record Refill(boolean sharesCores, Duration deferral, boolean executionRunning, boolean idleOffered,
-                         Instant waitingSince) {
+    public record Refill(
+            boolean sharesCores,
+            Duration deferral,
+            boolean executionRunning,
+            boolean idleOffered,
+            Instant waitingSince) {
         public static final Refill AT_LEASE = new Refill(false, Duration.ZERO, false, false, null);
     }
 }

@@ -20,22 +20,22 @@ import java.util.List;
  */
 public final class PoolPlanner {
 
-    private PoolPlanner() {
-    }
+    private PoolPlanner() {}
 
     public static Plan plan(PlanInput in) {
         PoolSpec spec = in.spec();
         int target = in.demand().wanted() ? spec.target() : 0;
         List<Plan.Deletion> deletions = new ArrayList<>();
         List<ObservedPod> idle = new ArrayList<>();
-        int active = 0;      // starting or Ready, not leased, not on its way out
-        int leaving = 0;     // terminating or being deleted: still holds its place until gone
+        int active = 0; // starting or Ready, not leased, not on its way out
+        int leaving = 0; // terminating or being deleted: still holds its place until gone
         int held = 0;
         for (ObservedPod pod : in.pods()) {
             if (pod.leased()) {
                 continue; // single use: deleted after release; its replacement is already counted or planned
             }
-            if (pod.phase() == ObservedPod.Phase.TERMINATING || in.inFlightDeletes().contains(pod.name())) {
+            if (pod.phase() == ObservedPod.Phase.TERMINATING
+                    || in.inFlightDeletes().contains(pod.name())) {
                 leaving++;
                 continue;
             }
@@ -43,7 +43,9 @@ public final class PoolPlanner {
                 case FAILED -> deletions.add(new Plan.Deletion(pod.name(), pod.uid(), Plan.Reason.FAILED));
                 case STARTING -> {
                     if (age(in, pod).compareTo(spec.notReadyGrace()) > 0) {
-                        deletions.add(new Plan.Deletion(pod.name(), pod.uid(),
+                        deletions.add(new Plan.Deletion(
+                                pod.name(),
+                                pod.uid(),
                                 pod.unschedulable() ? Plan.Reason.UNSCHEDULABLE : Plan.Reason.NEVER_READY));
                         leaving++;
                     } else {
@@ -80,7 +82,10 @@ public final class PoolPlanner {
             creates = Math.min(creates, Math.max(0, in.createTokens()));
         }
         Instant waitingSince = refillWaitingSince(in.refill(), in.now());
-        if (waitingSince != null && Duration.between(waitingSince, in.now()).compareTo(in.refill().deferral()) < 0) {
+        if (waitingSince != null
+                && Duration.between(waitingSince, in.now())
+                                .compareTo(in.refill().deferral())
+                        < 0) {
             creates = 0;
         }
         return new Plan(creates, deletions, held, target, waitingSince);
@@ -91,7 +96,9 @@ public final class PoolPlanner {
      * share the cores that run them, while one runs and another pod is idle, and with a deferral configured.
      */
     private static Instant refillWaitingSince(PlanInput.Refill refill, Instant now) {
-        if (!refill.sharesCores() || refill.deferral().isZero() || !refill.executionRunning()
+        if (!refill.sharesCores()
+                || refill.deferral().isZero()
+                || !refill.executionRunning()
                 || !refill.idleOffered()) {
             return null;
         }

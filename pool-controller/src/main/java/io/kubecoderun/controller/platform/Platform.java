@@ -1,7 +1,6 @@
 package io.kubecoderun.controller.platform;
 
 import io.kubecoderun.registry.Subscription;
-
 import java.util.List;
 
 /**

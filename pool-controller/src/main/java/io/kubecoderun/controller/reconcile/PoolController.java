@@ -1,7 +1,6 @@
 package io.kubecoderun.controller.reconcile;
 
 import io.kubecoderun.registry.Subscription;
-
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;

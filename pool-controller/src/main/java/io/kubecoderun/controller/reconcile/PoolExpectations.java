@@ -24,6 +24,7 @@ public final class PoolExpectations {
     private final Duration timeout;
     /** Language → pod name → when it was asked for. */
     private final Map<String, Map<String, Instant>> creations = new HashMap<>();
+
     private final Map<String, Map<String, Instant>> deletions = new HashMap<>();
 
     public PoolExpectations(Clock clock, Duration timeout) {

@@ -2,7 +2,6 @@ package io.kubecoderun.controller.reconcile;
 
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.registry.PoolStats;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,12 +20,12 @@ public final class PoolMetrics {
     private final Map<String, Gauges> languages = new ConcurrentHashMap<>();
     /** Creation-to-offer times of the latest pods (a bounded ring), the refill time the pool sizing uses. */
     private final long[] refillMillis = new long[REFILL_SAMPLES];
+
     private int refillCount;
     private static final int REFILL_SAMPLES = 1024;
 
     /** One language's pool at the last reconcile. */
-    public record Gauges(int target, long ready, long leased, long starting, long held, PoolStats registry) {
-    }
+    public record Gauges(int target, long ready, long leased, long starting, long held, PoolStats registry) {}
 
     synchronized void refilled(long millis) {
         refillMillis[refillCount++ % REFILL_SAMPLES] = millis;
@@ -45,7 +44,9 @@ public final class PoolMetrics {
     }
 
     void observe(String language, int target, PoolStats stats, List<ObservedPod> pods, int held) {
-        long starting = pods.stream().filter(p -> p.phase() == ObservedPod.Phase.STARTING).count();
+        long starting = pods.stream()
+                .filter(p -> p.phase() == ObservedPod.Phase.STARTING)
+                .count();
         languages.put(language, new Gauges(target, stats.idle(), stats.leased(), starting, held, stats));
     }
 

@@ -1,7 +1,5 @@
 package io.kubecoderun.controller.reconcile;
 
-import io.kubecoderun.runner.wire.RunnerClient;
-
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.plan.Plan;
 import io.kubecoderun.controller.plan.PlanInput;
@@ -16,8 +14,8 @@ import io.kubecoderun.registry.OfferOutcome;
 import io.kubecoderun.registry.PodRef;
 import io.kubecoderun.registry.PodState;
 import io.kubecoderun.registry.Subscription;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.runner.wire.RunnerStatus;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +55,7 @@ public final class PoolReconciler {
     private final Map<String, JobRequest> jobs = new HashMap<>();
     /** Job requests taken from the registry and not started yet, oldest first (see serveJobRequests). */
     private final Map<String, JobRequest> queuedJobs = new java.util.LinkedHashMap<>();
+
     private final Map<String, LanguageState> languages = new HashMap<>();
     private final PoolReports reports;
     private boolean firstPass = true;
@@ -80,8 +79,14 @@ public final class PoolReconciler {
         }
     }
 
-    public PoolReconciler(Platform platform, LeaseRegistry registry, RunnerClient runners, Collection<PoolSpec> specs,
-                          ReconcilerSettings settings, Clock clock, PoolMetrics metrics) {
+    public PoolReconciler(
+            Platform platform,
+            LeaseRegistry registry,
+            RunnerClient runners,
+            Collection<PoolSpec> specs,
+            ReconcilerSettings settings,
+            Clock clock,
+            PoolMetrics metrics) {
         this.platform = platform;
         this.registry = registry;
         this.runners = runners;
@@ -163,11 +168,20 @@ public final class PoolReconciler {
 
         List<ObservedPod> observed = observe(byName.values(), states, memory);
         var stats = registry.stats(language);
-        Plan plan = PoolPlanner.plan(new PlanInput(spec, observed, expectations.creationsInFlight(language),
-                expectations.deletionsInFlight(language), now, bucket.available(), now.isBefore(backoffUntil),
+        Plan plan = PoolPlanner.plan(new PlanInput(
+                spec,
+                observed,
+                expectations.creationsInFlight(language),
+                expectations.deletionsInFlight(language),
+                now,
+                bucket.available(),
+                now.isBefore(backoffUntil),
                 new PlanInput.Demand(warmupOnStartup, stats.hits() + stats.waitHits() + stats.misses() > 0),
-                new PlanInput.Refill(platform.sharesCoresWithExecutions(), settings.refillDeferral(),
-                        states.containsValue(PodState.LEASED), states.containsValue(PodState.IDLE),
+                new PlanInput.Refill(
+                        platform.sharesCoresWithExecutions(),
+                        settings.refillDeferral(),
+                        states.containsValue(PodState.LEASED),
+                        states.containsValue(PodState.IDLE),
                         memory.refillWaitingSince)));
         memory.refillWaitingSince = plan.refillWaitingSince();
 
@@ -177,8 +191,13 @@ public final class PoolReconciler {
         }
         offerReadyPods(byName.values(), states, memory, now);
         metrics.observe(language, spec.target(), registry.stats(language), observed, plan.held());
-        reports.report(language, plan.target(),
-                observed.stream().filter(p -> p.phase() == ObservedPod.Phase.STARTING).count(), now);
+        reports.report(
+                language,
+                plan.target(),
+                observed.stream()
+                        .filter(p -> p.phase() == ObservedPod.Phase.STARTING)
+                        .count(),
+                now);
     }
 
     private void reapExpired(String language) {
@@ -202,16 +221,18 @@ public final class PoolReconciler {
     }
 
     /** The pool as the planner sees it: a pod is leased while the registry or this controller says it is used. */
-    private static List<ObservedPod> observe(Collection<SandboxPod> pods, Map<String, PodState> states,
-                                             LanguageState memory) {
+    private static List<ObservedPod> observe(
+            Collection<SandboxPod> pods, Map<String, PodState> states, LanguageState memory) {
         List<ObservedPod> observed = new ArrayList<>();
         for (SandboxPod pod : pods) {
             PodState state = states.get(pod.name());
             if (pod.requestId() != null && state == null) {
                 continue; // a Job's pod not offered yet belongs to its request, not to the pool
             }
-            boolean leased = state == PodState.LEASED || state == PodState.DONE
-                    || memory.orphans.containsKey(pod.name()) || memory.retired.contains(pod.name());
+            boolean leased = state == PodState.LEASED
+                    || state == PodState.DONE
+                    || memory.orphans.containsKey(pod.name())
+                    || memory.retired.contains(pod.name());
             observed.add(pod.observed(leased));
         }
         return observed;
@@ -255,11 +276,13 @@ public final class PoolReconciler {
         memory.settle(present);
     }
 
-    private void offerReadyPods(Collection<SandboxPod> pods, Map<String, PodState> states, LanguageState memory,
-                                Instant now) {
+    private void offerReadyPods(
+            Collection<SandboxPod> pods, Map<String, PodState> states, LanguageState memory, Instant now) {
         for (SandboxPod pod : pods) {
-            if (pod.phase() != ObservedPod.Phase.READY || !pod.addressable()
-                    || states.containsKey(pod.name()) || expectations.deleting(pod.language(), pod.name())) {
+            if (pod.phase() != ObservedPod.Phase.READY
+                    || !pod.addressable()
+                    || states.containsKey(pod.name())
+                    || expectations.deleting(pod.language(), pod.name())) {
                 continue;
             }
             Optional<RunnerStatus> status = runners.status(pod.ip(), pod.port());
@@ -268,7 +291,8 @@ public final class PoolReconciler {
             }
             RunnerStatus s = status.get();
             if (!s.podUid().isEmpty() && !s.podUid().equals(pod.uid())) {
-                LOG.warning("event=uid_mismatch pod=" + pod.name() + " expected=" + pod.uid() + " runner=" + s.podUid());
+                LOG.warning(
+                        "event=uid_mismatch pod=" + pod.name() + " expected=" + pod.uid() + " runner=" + s.podUid());
                 continue;
             }
             if (s.claimed() || s.used()) {
@@ -281,7 +305,8 @@ public final class PoolReconciler {
                 continue;
             }
             JobRequest request = pod.requestId() == null ? null : jobs.get(pod.requestId());
-            OfferOutcome outcome = request == null ? registry.offer(pod.ref(), epoch)
+            OfferOutcome outcome = request == null
+                    ? registry.offer(pod.ref(), epoch)
                     : registry.offerTo(pod.ref(), epoch, request.id());
             if (outcome == OfferOutcome.STALE_EPOCH) {
                 deposed = true;
@@ -306,8 +331,8 @@ public final class PoolReconciler {
      * Requests whose requester stopped waiting are acknowledged and dropped.
      */
     private void serveJobRequests() {
-        for (JobRequest request : registry.pendingJobRequests(settings.consumerId(), settings.drainBatch(),
-                settings.jobRedelivery())) {
+        for (JobRequest request :
+                registry.pendingJobRequests(settings.consumerId(), settings.drainBatch(), settings.jobRedelivery())) {
             if (!jobs.containsKey(request.id())) {
                 queuedJobs.putIfAbsent(request.id(), request);
             }
@@ -323,8 +348,8 @@ public final class PoolReconciler {
             }
             return expired;
         });
-        int start = PoolPlanner.jobsToStart(queuedJobs.size(), bucket.available(),
-                clock.instant().isBefore(backoffUntil));
+        int start = PoolPlanner.jobsToStart(
+                queuedJobs.size(), bucket.available(), clock.instant().isBefore(backoffUntil));
         for (JobRequest request : List.copyOf(queuedJobs.values()).subList(0, start)) {
             try {
                 String name = platform.create(request.language(), request.id());
@@ -362,7 +387,10 @@ public final class PoolReconciler {
         try {
             platform.delete(pod);
             expectations.expectDeletion(pod.language(), pod.name());
-            languages.computeIfAbsent(pod.language(), l -> new LanguageState()).orphans.remove(pod.name());
+            languages
+                    .computeIfAbsent(pod.language(), l -> new LanguageState())
+                    .orphans
+                    .remove(pod.name());
             metrics.deleted(reason);
             reports.deleted(pod.language());
         } catch (Platform.PlatformException e) {

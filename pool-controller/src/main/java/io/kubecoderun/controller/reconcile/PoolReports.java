@@ -2,7 +2,6 @@ package io.kubecoderun.controller.reconcile;
 
 import io.kubecoderun.registry.ControllerReport;
 import io.kubecoderun.registry.PoolTelemetry;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,8 +24,7 @@ final class PoolReports {
         }
     }
 
-    private record Gauges(long target, long starting, Instant at) {
-    }
+    private record Gauges(long target, long starting, Instant at) {}
 
     private final PoolTelemetry telemetry;
     private final Map<String, Counts> unreported = new HashMap<>();
@@ -56,12 +54,16 @@ final class PoolReports {
     void report(String language, long target, long starting, Instant now) {
         Counts counts = unreported.getOrDefault(language, Counts.NONE);
         Gauges previous = last.get(language);
-        if (counts.none() && previous != null && previous.target() == target && previous.starting() == starting
+        if (counts.none()
+                && previous != null
+                && previous.target() == target
+                && previous.starting() == starting
                 && Duration.between(previous.at(), now).compareTo(REPORT_EVERY) < 0) {
             return;
         }
-        telemetry.report(language, new ControllerReport(target, starting, counts.created(), counts.deleted(),
-                counts.coldStarts()));
+        telemetry.report(
+                language,
+                new ControllerReport(target, starting, counts.created(), counts.deleted(), counts.coldStarts()));
         unreported.remove(language);
         last.put(language, new Gauges(target, starting, now));
     }

@@ -19,24 +19,58 @@ import java.time.Duration;
  *                         longest a replacement waits for the running executions of its language to end while
  *                         other pods of the pool are idle; zero starts it at lease time everywhere
  */
-public record ReconcilerSettings(Duration interval, int createBurst, double createsPerSecond, Duration backoff,
-                                 Duration inFlightTimeout, Duration orphanGrace, int drainBatch,
-                                 Duration jobRedelivery, String consumerId, Duration refillDeferral) {
+public record ReconcilerSettings(
+        Duration interval,
+        int createBurst,
+        double createsPerSecond,
+        Duration backoff,
+        Duration inFlightTimeout,
+        Duration orphanGrace,
+        int drainBatch,
+        Duration jobRedelivery,
+        String consumerId,
+        Duration refillDeferral) {
 
     /** Defaults: each value is what a small cluster or a laptop handles comfortably. */
     public static ReconcilerSettings defaults(String consumerId) {
-        return new ReconcilerSettings(Duration.ofSeconds(1), 10, 5.0, Duration.ofSeconds(10),
-                Duration.ofMinutes(2), Duration.ofMinutes(10), 50, Duration.ofSeconds(30), consumerId,
+        return new ReconcilerSettings(
+                Duration.ofSeconds(1),
+                10,
+                5.0,
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(10),
+                50,
+                Duration.ofSeconds(30),
+                consumerId,
                 Duration.ofSeconds(2));
     }
 
     public ReconcilerSettings withInterval(Duration newInterval) {
-        return new ReconcilerSettings(newInterval, createBurst, createsPerSecond, backoff, inFlightTimeout,
-                orphanGrace, drainBatch, jobRedelivery, consumerId, refillDeferral);
+        return new ReconcilerSettings(
+                newInterval,
+                createBurst,
+                createsPerSecond,
+                backoff,
+                inFlightTimeout,
+                orphanGrace,
+                drainBatch,
+                jobRedelivery,
+                consumerId,
+                refillDeferral);
     }
 
     public ReconcilerSettings withRefillDeferral(Duration deferral) {
-        return new ReconcilerSettings(interval, createBurst, createsPerSecond, backoff, inFlightTimeout,
-                orphanGrace, drainBatch, jobRedelivery, consumerId, deferral);
+        return new ReconcilerSettings(
+                interval,
+                createBurst,
+                createsPerSecond,
+                backoff,
+                inFlightTimeout,
+                orphanGrace,
+                drainBatch,
+                jobRedelivery,
+                consumerId,
+                deferral);
     }
 }

@@ -6,16 +6,15 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.sim.PoolSimulator;
 import io.kubecoderun.controller.testing.Leases;
 import io.kubecoderun.registry.Acquisition;
 import io.kubecoderun.registry.RedisLeaseRegistry;
 import io.kubecoderun.registry.testing.RedisServer;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,36 +38,58 @@ import java.util.concurrent.atomic.AtomicLong;
  * runner at once and times the pool's return to target.
  */
 public final class LocalPoolBench {
-    private LocalPoolBench() {
-    }
+    private LocalPoolBench() {}
 
     public static void main(String[] args) throws Exception {
         int pool = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
         double[] rates = {0.5, 1.0, 2.0};
         Path base = Files.createTempDirectory("kcr-pool-bench");
-        List<String> runner = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("runner.jvm.options", "runner/jvm.options")).toAbsolutePath(),
-                "-jar", Path.of(System.getProperty("runner.jar", "runner/target/runner.jar")).toAbsolutePath().toString());
+        List<String> runner = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@"
+                        + Path.of(System.getProperty("runner.jvm.options", "runner/jvm.options"))
+                                .toAbsolutePath(),
+                "-jar",
+                Path.of(System.getProperty("runner.jar", "runner/target/runner.jar"))
+                        .toAbsolutePath()
+                        .toString());
         try (RedisServer server = RedisServer.start()) {
             Vertx vertx = Vertx.vertx();
-            Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()).setMaxPoolSize(32));
+            Redis redis = Redis.createClient(
+                    vertx, new RedisOptions().setConnectionString(server.uri()).setMaxPoolSize(32));
             RedisLeaseRegistry registry = new RedisLeaseRegistry(redis, "bench:");
-            LocalPlatform platform = new LocalPlatform(base, runner, Map.of("RUNNER_SANDBOX", "bubblewrap"),
-                    Clock.systemUTC());
+            LocalPlatform platform =
+                    new LocalPlatform(base, runner, Map.of("RUNNER_SANDBOX", "bubblewrap"), Clock.systemUTC());
             PoolMetrics metrics = new PoolMetrics();
             ReconcilerSettings settings = ReconcilerSettings.defaults("bench").withInterval(Duration.ofMillis(250));
-            PoolController controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
-                    List.of(new PoolSpec("py", pool, 10, Duration.ofMinutes(1), null)), settings, Clock.systemUTC(),
+            PoolController controller = new PoolController(new PoolReconciler(
+                    platform,
+                    registry,
+                    new RunnerClient(),
+                    List.of(new PoolSpec("py", pool, 10, Duration.ofMinutes(1), null)),
+                    settings,
+                    Clock.systemUTC(),
                     metrics));
             controller.start(settings);
             ExecutorService workers = Executors.newCachedThreadPool();
             try {
                 waitFor(() -> registry.stats("py").idle() == pool, 60_000);
-                System.out.printf(Locale.ROOT, "live pool: local platform, bubblewrap runners, real Redis; S=%d py pods, %.0f s per rate%n",
-                        pool, seconds);
-                System.out.printf(Locale.ROOT, "%8s %9s %8s %14s %14s %12s %14s%n", "rate/s", "arrivals", "hit",
-                        "acquire p50", "acquire p99", "pods/exec", "Erlang B miss");
+                System.out.printf(
+                        Locale.ROOT,
+                        "live pool: local platform, bubblewrap runners, real Redis; S=%d py pods, %.0f s per rate%n",
+                        pool,
+                        seconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%8s %9s %8s %14s %14s %12s %14s%n",
+                        "rate/s",
+                        "arrivals",
+                        "hit",
+                        "acquire p50",
+                        "acquire p99",
+                        "pods/exec",
+                        "Erlang B miss");
                 Random random = new Random(1);
                 for (double rate : rates) {
                     long createdBefore = metrics.podsCreated.get();
@@ -96,27 +117,46 @@ public final class LocalPoolBench {
                         }
                     }
                     waitFor(() -> registry.stats("py").idle() == pool, 60_000);
-                    double[] sorted = acquireMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                    double[] sorted = acquireMs.stream()
+                            .mapToDouble(Double::doubleValue)
+                            .sorted()
+                            .toArray();
                     long[] refill = metrics.refillMillis();
                     double meanRefill = Arrays.stream(refill).average().orElse(0) / 1000.0;
-                    System.out.printf(Locale.ROOT, "%8.2f %9d %7.1f%% %11.3f ms %11.3f ms %12.3f %13.1f%%%n", rate,
-                            arrivals, 100.0 * hits.get() / arrivals, pct(sorted, 50), pct(sorted, 99),
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%8.2f %9d %7.1f%% %11.3f ms %11.3f ms %12.3f %13.1f%%%n",
+                            rate,
+                            arrivals,
+                            100.0 * hits.get() / arrivals,
+                            pct(sorted, 50),
+                            pct(sorted, 99),
                             (double) (metrics.podsCreated.get() - createdBefore) / Math.max(1, hits.get()),
                             100 * PoolSimulator.erlangB(pool, rate * meanRefill));
                 }
                 long[] refill = metrics.refillMillis().clone();
                 Arrays.sort(refill);
-                System.out.printf(Locale.ROOT, "refill time (create to offer): p50 %d ms, p99 %d ms over %d pods%n",
-                        refill[refill.length / 2], refill[(int) Math.min(refill.length - 1, Math.ceil(refill.length * 0.99) - 1)],
+                System.out.printf(
+                        Locale.ROOT,
+                        "refill time (create to offer): p50 %d ms, p99 %d ms over %d pods%n",
+                        refill[refill.length / 2],
+                        refill[(int) Math.min(refill.length - 1, Math.ceil(refill.length * 0.99) - 1)],
                         refill.length);
                 long killStart = System.nanoTime();
                 for (var pod : platform.pods("py")) {
                     platform.process(pod.name()).ifPresent(ProcessHandle::destroyForcibly);
                 }
                 long createdBefore = metrics.podsCreated.get();
-                waitFor(() -> metrics.podsCreated.get() - createdBefore >= pool && registry.stats("py").idle() == pool, 60_000);
-                System.out.printf(Locale.ROOT, "mass kill of %d warm runners: back to target in %.0f ms (target: one refill time + 1 s = %.0f ms); %d created%n",
-                        pool, (System.nanoTime() - killStart) / 1e6, refill[refill.length / 2] + 1000.0,
+                waitFor(
+                        () -> metrics.podsCreated.get() - createdBefore >= pool
+                                && registry.stats("py").idle() == pool,
+                        60_000);
+                System.out.printf(
+                        Locale.ROOT,
+                        "mass kill of %d warm runners: back to target in %.0f ms (target: one refill time + 1 s = %.0f ms); %d created%n",
+                        pool,
+                        (System.nanoTime() - killStart) / 1e6,
+                        refill[refill.length / 2] + 1000.0,
                         metrics.podsCreated.get() - createdBefore);
             } finally {
                 workers.shutdownNow();

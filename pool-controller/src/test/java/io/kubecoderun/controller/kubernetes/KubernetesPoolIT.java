@@ -1,5 +1,11 @@
 package io.kubecoderun.controller.kubernetes;
 
+import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.holdsFor;
+import static io.kubecoderun.controller.testing.Leases.runOnLease;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -8,21 +14,13 @@ import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.testing.Leases;
 import io.kubecoderun.registry.Acquisition;
 import io.kubecoderun.registry.Lease;
 import io.kubecoderun.registry.RedisLeaseRegistry;
 import io.kubecoderun.registry.testing.RedisServer;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,12 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.kubecoderun.controller.testing.Leases.await;
-import static io.kubecoderun.controller.testing.Leases.holdsFor;
-import static io.kubecoderun.controller.testing.Leases.runOnLease;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The controller's Kubernetes path, unmodified, against the fabric8 mock API server in CRUD mode, real Redis,
@@ -54,6 +53,7 @@ class KubernetesPoolIT {
 
     @TempDir
     Path temp;
+
     final List<AutoCloseable> closeables = new ArrayList<>();
     TestKubelet kubelet;
     RedisLeaseRegistry registry;
@@ -90,9 +90,22 @@ class KubernetesPoolIT {
     }
 
     static SandboxPodSettings settings() {
-        return new SandboxPodSettings(NAMESPACE, Map.of("py", "kubecoderun/python:test", "bash", "kubecoderun/bash:test"),
-                List.of(), "1", "512Mi", "100m", "128Mi", null, Map.of(), List.of(), "1Gi", "256Mi",
-                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(1));
+        return new SandboxPodSettings(
+                NAMESPACE,
+                Map.of("py", "kubecoderun/python:test", "bash", "kubecoderun/bash:test"),
+                List.of(),
+                "1",
+                "512Mi",
+                "100m",
+                "128Mi",
+                null,
+                Map.of(),
+                List.of(),
+                "1Gi",
+                "256Mi",
+                Duration.ofHours(1),
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(1));
     }
 
     /** Between periodic passes; a test sets it before starting. */
@@ -102,9 +115,10 @@ class KubernetesPoolIT {
         platform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
         closeables.add(platform);
         metrics = new PoolMetrics();
-        ReconcilerSettings settings = ReconcilerSettings.defaults("it-" + PREFIXES.get()).withInterval(interval);
-        PoolController started = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
-                List.of(specs), settings, Clock.systemUTC(), metrics));
+        ReconcilerSettings settings =
+                ReconcilerSettings.defaults("it-" + PREFIXES.get()).withInterval(interval);
+        PoolController started = new PoolController(new PoolReconciler(
+                platform, registry, new RunnerClient(), List.of(specs), settings, Clock.systemUTC(), metrics));
         closeables.add(started);
         started.start(settings);
         controller = started;
@@ -116,24 +130,37 @@ class KubernetesPoolIT {
     }
 
     private int pods(String language) {
-        return (int) client.pods().inNamespace(NAMESPACE).withLabel(SandboxPods.LABEL_LANGUAGE, language).list()
-                .getItems().size();
+        return (int) client.pods()
+                .inNamespace(NAMESPACE)
+                .withLabel(SandboxPods.LABEL_LANGUAGE, language)
+                .list()
+                .getItems()
+                .size();
     }
 
     @Test
     void thePoolFillsWithHardenedPodsAndEachLeaseStartsItsReplacement() throws Exception {
         startController(spec("py", 2, Duration.ofMinutes(1)));
         await("warm", () -> registry.stats("py").idle() == 2);
-        Pod pod = client.pods().inNamespace(NAMESPACE).withLabel(SandboxPods.LABEL_LANGUAGE, "py").list().getItems().get(0);
+        Pod pod = client.pods()
+                .inNamespace(NAMESPACE)
+                .withLabel(SandboxPods.LABEL_LANGUAGE, "py")
+                .list()
+                .getItems()
+                .get(0);
         assertEquals(false, pod.getSpec().getAutomountServiceAccountToken());
         assertEquals(true, pod.getSpec().getSecurityContext().getRunAsNonRoot());
-        assertEquals(true, pod.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem());
+        assertEquals(
+                true, pod.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem());
 
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("replacement created at lease time", () -> pods("py") == 3);
-        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(11)))").stdout());
+        assertEquals(
+                "55\n", runOnLease(got.lease(), "py", "print(sum(range(11)))").stdout());
         registry.release(got.lease());
-        await("used pod deleted, pool at target", () -> pods("py") == 2 && registry.stats("py").idle() == 2);
+        await(
+                "used pod deleted, pool at target",
+                () -> pods("py") == 2 && registry.stats("py").idle() == 2);
         assertEquals(3, kubelet.podsSeen.get(), "two at start and one replacement");
     }
 
@@ -141,9 +168,12 @@ class KubernetesPoolIT {
     void podsTurningReadyLeasesAndReleasesEachWakeTheControllerWithoutWaitingForItsPeriodicPass() throws Exception {
         interval = Duration.ofMinutes(10); // one pass at start, then only the pod watch and Redis pub/sub
         startController(spec("py", 2, Duration.ofMinutes(1)));
-        await("offered as soon as the watch shows them ready", () -> registry.stats("py").idle() == 2);
+        await(
+                "offered as soon as the watch shows them ready",
+                () -> registry.stats("py").idle() == 2);
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
-        await("replacement created at lease time, offered when ready",
+        await(
+                "replacement created at lease time, offered when ready",
                 () -> pods("py") == 3 && registry.stats("py").idle() == 2);
         assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout());
         assertTrue(registry.release(got.lease()));
@@ -157,9 +187,14 @@ class KubernetesPoolIT {
         for (Pod pod : client.pods().inNamespace(NAMESPACE).list().getItems()) {
             kubelet.kill(pod.getMetadata().getName());
         }
-        await("refilled", () -> kubelet.podsSeen.get() >= 6 && kubelet.runningRunners() == 3
-                && registry.stats("py").idle() == 3 && pods("py") == 3);
-        holdsFor(Duration.ofSeconds(1),
+        await(
+                "refilled",
+                () -> kubelet.podsSeen.get() >= 6
+                        && kubelet.runningRunners() == 3
+                        && registry.stats("py").idle() == 3
+                        && pods("py") == 3);
+        holdsFor(
+                Duration.ofSeconds(1),
                 () -> assertEquals(6, kubelet.podsSeen.get(), "exactly one new pod per killed pod"));
         assertEquals(Map.of("failed", 3L), metrics.deletionsByReason());
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
@@ -170,9 +205,14 @@ class KubernetesPoolIT {
     void neverReadyPodsDoNotPileUp() throws Exception {
         kubelet.neverReady("py");
         startController(spec("py", 2, Duration.ofMillis(800)));
-        holdsFor(Duration.ofSeconds(4), () -> assertTrue(kubelet.maxConcurrentPods.get() <= 2, // five grace periods
-                "pods at once: " + kubelet.maxConcurrentPods.get()));
-        assertTrue(metrics.deletionsByReason().getOrDefault("never_ready", 0L) >= 2, metrics.deletionsByReason().toString());
+        holdsFor(
+                Duration.ofSeconds(4),
+                () -> assertTrue(
+                        kubelet.maxConcurrentPods.get() <= 2, // five grace periods
+                        "pods at once: " + kubelet.maxConcurrentPods.get()));
+        assertTrue(
+                metrics.deletionsByReason().getOrDefault("never_ready", 0L) >= 2,
+                metrics.deletionsByReason().toString());
         kubelet.heal("py");
         await("healthy pods once the cause is gone", () -> registry.stats("py").idle() == 2);
     }
@@ -181,9 +221,13 @@ class KubernetesPoolIT {
     void unschedulablePodsAreHeldThenReplacedWithoutPilingUp() throws Exception {
         kubelet.makeUnschedulable("py");
         startController(spec("py", 1, Duration.ofMillis(800)));
-        holdsFor(Duration.ofSeconds(3), () -> assertTrue(kubelet.maxConcurrentPods.get() <= 1,
-                "pods at once: " + kubelet.maxConcurrentPods.get()));
-        assertTrue(metrics.deletionsByReason().getOrDefault("unschedulable", 0L) >= 1, metrics.deletionsByReason().toString());
+        holdsFor(
+                Duration.ofSeconds(3),
+                () -> assertTrue(
+                        kubelet.maxConcurrentPods.get() <= 1, "pods at once: " + kubelet.maxConcurrentPods.get()));
+        assertTrue(
+                metrics.deletionsByReason().getOrDefault("unschedulable", 0L) >= 1,
+                metrics.deletionsByReason().toString());
     }
 
     @Test
@@ -194,7 +238,8 @@ class KubernetesPoolIT {
         platform.close();
         int seen = kubelet.podsSeen.get();
         startController(spec("py", 2, Duration.ofMinutes(1)));
-        holdsFor(Duration.ofMillis(1_500),
+        holdsFor(
+                Duration.ofMillis(1_500),
                 () -> assertEquals(seen, kubelet.podsSeen.get(), "the new controller created nothing"));
         assertEquals(2, pods("py"));
         Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
@@ -205,10 +250,19 @@ class KubernetesPoolIT {
     void anEvictedIdlePodIsForgottenByTheRegistryAndReplaced() throws Exception {
         startController(spec("py", 2, Duration.ofMinutes(1)));
         await("warm", () -> registry.stats("py").idle() == 2);
-        String evicted = client.pods().inNamespace(NAMESPACE).list().getItems().get(0).getMetadata().getName();
+        String evicted = client.pods()
+                .inNamespace(NAMESPACE)
+                .list()
+                .getItems()
+                .get(0)
+                .getMetadata()
+                .getName();
         kubelet.evict(evicted);
-        await("replaced", () -> kubelet.podsSeen.get() == 3 && registry.stats("py").idle() == 2);
-        assertTrue(registry.podStates("py").keySet().stream().noneMatch(evicted::equals),
+        await(
+                "replaced",
+                () -> kubelet.podsSeen.get() == 3 && registry.stats("py").idle() == 2);
+        assertTrue(
+                registry.podStates("py").keySet().stream().noneMatch(evicted::equals),
                 "the evicted pod must never be handed out");
         for (int i = 0; i < 2; i++) {
             Lease lease = registry.acquire("py", TTL, Duration.ZERO).lease();
@@ -220,9 +274,15 @@ class KubernetesPoolIT {
     void aFunctionThatDiesHoldingALeaseIsReapedAndItsPodDeleted() throws Exception {
         startController(spec("py", 1, Duration.ofMinutes(1)));
         await("warm", () -> registry.stats("py").idle() == 1);
-        Lease lease = registry.acquire("py", Duration.ofMillis(700), Duration.ZERO).lease();
-        await("the expired lease's pod is deleted", () -> client.pods().inNamespace(NAMESPACE)
-                .withName(lease.pod().name()).get() == null);
+        Lease lease =
+                registry.acquire("py", Duration.ofMillis(700), Duration.ZERO).lease();
+        await(
+                "the expired lease's pod is deleted",
+                () -> client.pods()
+                                .inNamespace(NAMESPACE)
+                                .withName(lease.pod().name())
+                                .get()
+                        == null);
         assertEquals(1, metrics.leaseExpiries.get());
         await("replaced", () -> registry.stats("py").idle() == 1);
     }
@@ -232,14 +292,36 @@ class KubernetesPoolIT {
         startController(spec("py", 1, Duration.ofMinutes(1)), spec("bash", 0, Duration.ofMinutes(1)));
         Acquisition got = registry.acquireViaJob("bash", TTL, Duration.ofSeconds(60));
         assertEquals(Acquisition.Outcome.WAIT_HIT, got.outcome());
-        assertEquals(1, client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size());
-        var job = client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().get(0);
+        assertEquals(
+                1,
+                client.batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(NAMESPACE)
+                        .list()
+                        .getItems()
+                        .size());
+        var job = client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(NAMESPACE)
+                .list()
+                .getItems()
+                .get(0);
         assertEquals(0, job.getSpec().getBackoffLimit());
         assertTrue(job.getSpec().getActiveDeadlineSeconds() > 0);
         assertEquals("cold\n", runOnLease(got.lease(), "bash", "echo cold").stdout());
         registry.release(got.lease());
-        await("the Job and its pod are deleted after use", () -> pods("bash") == 0
-                && client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().isEmpty());
+        await(
+                "the Job and its pod are deleted after use",
+                () -> pods("bash") == 0
+                        && client.batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace(NAMESPACE)
+                                .list()
+                                .getItems()
+                                .isEmpty());
         assertEquals(1, metrics.coldStarts.get());
     }
 
@@ -263,25 +345,40 @@ class KubernetesPoolIT {
         String outcome = call.get();
         assertEquals("failed: RunnerUnreachableException", outcome, "the runner was lost, not refused");
         registry.release(lease); // what the exec function does when its runner is lost
-        await("nothing leaked", () -> registry.stats("py").leased() == 0 && registry.stats("py").done() == 0
-                && registry.stats("py").idle() == 1 && pods("py") == 1);
+        await(
+                "nothing leaked",
+                () -> registry.stats("py").leased() == 0
+                        && registry.stats("py").done() == 0
+                        && registry.stats("py").idle() == 1
+                        && pods("py") == 1);
     }
 
     @Test
     void ofTwoControllersOnlyTheLeaderActsAndTheOtherTakesOverWhenItGoes() throws Exception {
-        LeaderElectedController.Timings fast = new LeaderElectedController.Timings(Duration.ofSeconds(2),
-                Duration.ofMillis(1500), Duration.ofMillis(200));
+        LeaderElectedController.Timings fast = new LeaderElectedController.Timings(
+                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200));
         List<LeaderElectedController> replicas = new ArrayList<>();
         for (String identity : List.of("replica-a", "replica-b")) {
             KubernetesPlatform replicaPlatform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
             closeables.add(replicaPlatform);
             ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
-            LeaderElectedController replica = new LeaderElectedController(client, NAMESPACE, identity, () -> {
-                PoolController c = new PoolController(new PoolReconciler(replicaPlatform, registry, new RunnerClient(),
-                        List.of(spec("py", 2, Duration.ofMinutes(1))), reconcile, Clock.systemUTC(), new PoolMetrics()));
-                c.start(reconcile);
-                return c;
-            }, fast);
+            LeaderElectedController replica = new LeaderElectedController(
+                    client,
+                    NAMESPACE,
+                    identity,
+                    () -> {
+                        PoolController c = new PoolController(new PoolReconciler(
+                                replicaPlatform,
+                                registry,
+                                new RunnerClient(),
+                                List.of(spec("py", 2, Duration.ofMinutes(1))),
+                                reconcile,
+                                Clock.systemUTC(),
+                                new PoolMetrics()));
+                        c.start(reconcile);
+                        return c;
+                    },
+                    fast);
             closeables.add(replica);
             replicas.add(replica);
             replica.start();
@@ -289,11 +386,16 @@ class KubernetesPoolIT {
         await("a leader is elected", () -> replicas.stream().anyMatch(LeaderElectedController::leading));
         await("warm", () -> registry.stats("py").idle() == 2);
         holdsFor(Duration.ofSeconds(2), () -> {
-            assertEquals(1, replicas.stream().filter(LeaderElectedController::leading).count(), "exactly one leader");
+            assertEquals(
+                    1,
+                    replicas.stream().filter(LeaderElectedController::leading).count(),
+                    "exactly one leader");
             assertEquals(2, kubelet.podsSeen.get(), "no pods from the follower");
         });
 
-        LeaderElectedController first = replicas.stream().filter(LeaderElectedController::leading).findFirst()
+        LeaderElectedController first = replicas.stream()
+                .filter(LeaderElectedController::leading)
+                .findFirst()
                 .orElseThrow();
         LeaderElectedController second = replicas.get(replicas.get(0) == first ? 1 : 0);
         first.close();

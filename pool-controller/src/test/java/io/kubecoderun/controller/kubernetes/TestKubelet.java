@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,6 +49,7 @@ final class TestKubelet implements AutoCloseable {
     private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
     /** Pods deleted, so that a runner still starting for one is stopped instead of outliving the test run. */
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
     private final ExecutorService work = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-kubelet");
@@ -72,7 +72,12 @@ final class TestKubelet implements AutoCloseable {
                 String name = pod.getMetadata().getName();
                 if (action == Action.ADDED) {
                     podsSeen.incrementAndGet();
-                    maxConcurrentPods.accumulateAndGet(client.pods().inNamespace(namespace).list().getItems().size(),
+                    maxConcurrentPods.accumulateAndGet(
+                            client.pods()
+                                    .inNamespace(namespace)
+                                    .list()
+                                    .getItems()
+                                    .size(),
                             Math::max);
                     work.execute(() -> start(pod));
                 } else if (action == Action.DELETED) {
@@ -85,8 +90,7 @@ final class TestKubelet implements AutoCloseable {
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         });
         this.jobWatch = client.batch().v1().jobs().inNamespace(namespace).watch(new Watcher<>() {
             @Override
@@ -94,13 +98,15 @@ final class TestKubelet implements AutoCloseable {
                 if (action == Action.ADDED) {
                     work.execute(() -> createJobPod(job));
                 } else if (action == Action.DELETED) {
-                    client.pods().inNamespace(namespace).withLabel("job-name", job.getMetadata().getName()).delete();
+                    client.pods()
+                            .inNamespace(namespace)
+                            .withLabel("job-name", job.getMetadata().getName())
+                            .delete();
                 }
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         });
     }
 
@@ -124,7 +130,11 @@ final class TestKubelet implements AutoCloseable {
             process.destroyForcibly();
         }
         client.pods().inNamespace(namespace).withName(podName).editStatus(p -> new PodBuilder(p)
-                .editStatus().withPhase("Failed").withConditions().endStatus().build());
+                .editStatus()
+                .withPhase("Failed")
+                .withConditions()
+                .endStatus()
+                .build());
     }
 
     /** The pod is evicted: deleted from the API, its runner killed by the watch. */
@@ -137,14 +147,21 @@ final class TestKubelet implements AutoCloseable {
     }
 
     private void createJobPod(Job job) {
-        Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        Map<String, String> labels =
+                new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put("job-name", job.getMetadata().getName());
         Pod pod = new PodBuilder()
                 .withNewMetadata()
-                .withName(job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
-                .withNamespace(namespace).withLabels(labels)
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-                        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).build())
+                .withName(job.getMetadata().getName() + "-"
+                        + UUID.randomUUID().toString().substring(0, 5))
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion("batch/v1")
+                        .withKind("Job")
+                        .withName(job.getMetadata().getName())
+                        .withUid(job.getMetadata().getUid())
+                        .build())
                 .endMetadata()
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .build();
@@ -155,8 +172,16 @@ final class TestKubelet implements AutoCloseable {
         String name = pod.getMetadata().getName();
         String language = pod.getMetadata().getLabels().get(SandboxPods.LABEL_LANGUAGE);
         if (unschedulable.contains(language)) {
-            setStatus(name, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder()
-                    .withType("PodScheduled").withStatus("False").withReason("Unschedulable").build()).build());
+            setStatus(
+                    name,
+                    new PodStatusBuilder()
+                            .withPhase("Pending")
+                            .withConditions(new PodConditionBuilder()
+                                    .withType("PodScheduled")
+                                    .withStatus("False")
+                                    .withReason("Unschedulable")
+                                    .build())
+                            .build());
             return;
         }
         if (neverReady.contains(language)) {
@@ -176,8 +201,12 @@ final class TestKubelet implements AutoCloseable {
             env.put("RUNNER_POD_UID", pod.getMetadata().getUid());
             env.put("RUNNER_POD_NAME", name);
             env.put("RUNNER_BIND", ip);
-            env.put("RUNNER_WORKDIR", Files.createDirectories(dir.resolve("data")).toString());
-            env.put("RUNNER_SCRATCH", Files.createDirectories(dir.resolve("tmp")).toString());
+            env.put(
+                    "RUNNER_WORKDIR",
+                    Files.createDirectories(dir.resolve("data")).toString());
+            env.put(
+                    "RUNNER_SCRATCH",
+                    Files.createDirectories(dir.resolve("tmp")).toString());
             Process process = builder.start();
             runners.put(name, process);
             if (closed || deleted.contains(name)) {
@@ -186,8 +215,9 @@ final class TestKubelet implements AutoCloseable {
                 process.destroyForcibly();
                 return;
             }
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8)); java.io.Writer log = Files.newBufferedWriter(dir.resolve("runner.log"))) {
+            try (BufferedReader reader = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    java.io.Writer log = Files.newBufferedWriter(dir.resolve("runner.log"))) {
                 String line;
                 boolean reported = false;
                 while ((line = reader.readLine()) != null) {
@@ -195,12 +225,22 @@ final class TestKubelet implements AutoCloseable {
                     log.flush();
                     if (!reported && READY.matcher(line).find()) {
                         reported = true;
-                        setStatus(name, new PodStatusBuilder().withPhase("Running").withPodIP(ip)
-                                .withStartTime(Instant.now().toString())
-                                .withConditions(
-                                        new PodConditionBuilder().withType("PodScheduled").withStatus("True").build(),
-                                        new PodConditionBuilder().withType("Ready").withStatus("True").build())
-                                .build());
+                        setStatus(
+                                name,
+                                new PodStatusBuilder()
+                                        .withPhase("Running")
+                                        .withPodIP(ip)
+                                        .withStartTime(Instant.now().toString())
+                                        .withConditions(
+                                                new PodConditionBuilder()
+                                                        .withType("PodScheduled")
+                                                        .withStatus("True")
+                                                        .build(),
+                                                new PodConditionBuilder()
+                                                        .withType("Ready")
+                                                        .withStatus("True")
+                                                        .build())
+                                        .build());
                     }
                 }
             }
@@ -211,7 +251,8 @@ final class TestKubelet implements AutoCloseable {
 
     private void setStatus(String name, io.fabric8.kubernetes.api.model.PodStatus status) {
         try {
-            client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p).withStatus(status)
+            client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p)
+                    .withStatus(status)
                     .build());
         } catch (RuntimeException gone) {
             // Deleted meanwhile.

@@ -1,11 +1,17 @@
 package io.kubecoderun.controller.local;
 
+import static io.kubecoderun.controller.testing.Leases.await;
+import static io.kubecoderun.controller.testing.Leases.holdsFor;
+import static io.kubecoderun.controller.testing.Leases.runOnLease;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.reconcile.PoolController;
 import io.kubecoderun.controller.reconcile.PoolMetrics;
 import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
-import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.controller.testing.Leases;
 import io.kubecoderun.registry.Acquisition;
 import io.kubecoderun.registry.InMemoryLeaseRegistry;
@@ -13,27 +19,20 @@ import io.kubecoderun.registry.Lease;
 import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.registry.RedisLeaseRegistry;
 import io.kubecoderun.registry.testing.RedisServer;
+import io.kubecoderun.runner.wire.RunnerClient;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static io.kubecoderun.controller.testing.Leases.await;
-import static io.kubecoderun.controller.testing.Leases.holdsFor;
-import static io.kubecoderun.controller.testing.Leases.runOnLease;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pool controller end to end on the local platform: real runner processes with the bubblewrap sandbox, the
@@ -45,6 +44,7 @@ class LocalPoolIT {
 
     @TempDir
     Path temp;
+
     final List<AutoCloseable> closeables = new ArrayList<>();
     LocalPlatform platform;
     LeaseRegistry registry;
@@ -67,16 +67,17 @@ class LocalPoolIT {
     private void start(LeaseRegistry registry, boolean warmup, PoolSpec... specs) {
         this.registry = registry;
         List<String> command = Leases.runnerCommand();
-        platform = new LocalPlatform(temp.resolve("pods"), command, Map.of("RUNNER_SANDBOX", "bubblewrap"),
-                Clock.systemUTC());
+        platform = new LocalPlatform(
+                temp.resolve("pods"), command, Map.of("RUNNER_SANDBOX", "bubblewrap"), Clock.systemUTC());
         closeables.add(platform);
         metrics = new PoolMetrics();
         // A deferral no test run outlasts: a replacement that starts during a lease started for a reason other
         // than the clock (nothing idle, or a bug).
-        ReconcilerSettings settings = ReconcilerSettings.defaults("test").withInterval(interval)
-                .withRefillDeferral(Duration.ofSeconds(60));
-        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(), List.of(specs),
-                settings, Clock.systemUTC(), metrics).warmupOnStartup(warmup));
+        ReconcilerSettings settings =
+                ReconcilerSettings.defaults("test").withInterval(interval).withRefillDeferral(Duration.ofSeconds(60));
+        controller = new PoolController(new PoolReconciler(
+                        platform, registry, new RunnerClient(), List.of(specs), settings, Clock.systemUTC(), metrics)
+                .warmupOnStartup(warmup));
         closeables.add(controller);
         controller.start(settings);
     }
@@ -92,17 +93,27 @@ class LocalPoolIT {
     @Test
     void thePoolFillsToTargetAndEveryLeaseIsReplacedAndItsPodDeletedAfterUse() throws Exception {
         start(new InMemoryLeaseRegistry(), spec("py", 2), spec("js", 1), spec("bash", 0));
-        await("the pools are warm", () -> registry.stats("py").idle() == 2 && registry.stats("js").idle() == 1);
+        await(
+                "the pools are warm",
+                () -> registry.stats("py").idle() == 2 && registry.stats("js").idle() == 1);
         assertEquals(0, podCount("bash"));
 
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         assertEquals(Acquisition.Outcome.HIT, got.outcome());
-        assertEquals("55\n", runOnLease(got.lease(), "py", "print(sum(range(1, 11)))").stdout());
-        holdsFor(Duration.ofMillis(600), () -> assertEquals(2, podCount("py"), // for three passes
-                "runners share these cores: the replacement waits for the execution"));
+        assertEquals(
+                "55\n",
+                runOnLease(got.lease(), "py", "print(sum(range(1, 11)))").stdout());
+        holdsFor(
+                Duration.ofMillis(600),
+                () -> assertEquals(
+                        2,
+                        podCount("py"), // for three passes
+                        "runners share these cores: the replacement waits for the execution"));
         assertTrue(registry.release(got.lease()));
         await("the replacement starts as the execution ends", () -> metrics.podsCreated.get() == 4);
-        await("the used runner is deleted", () -> platform.process(got.lease().pod().name()).isEmpty());
+        await(
+                "the used runner is deleted",
+                () -> platform.process(got.lease().pod().name()).isEmpty());
         await("the pool is back to target", () -> registry.stats("py").idle() == 2 && podCount("py") == 2);
         assertEquals(4, metrics.podsCreated.get(), "2 + 1 at start, one replacement");
         assertEquals(Map.of("used", 1L), metrics.deletionsByReason());
@@ -118,20 +129,24 @@ class LocalPoolIT {
     void runnersReadyLeasesAndReleasesEachWakeTheControllerWithoutWaitingForItsPeriodicPass() throws Exception {
         interval = Duration.ofMinutes(10); // one pass at start, then only what the platform and the registry report
         start(new InMemoryLeaseRegistry(), spec("py", 1));
-        await("offered as soon as its runner is ready", () -> registry.stats("py").idle() == 1);
+        await(
+                "offered as soon as its runner is ready",
+                () -> registry.stats("py").idle() == 1);
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
-        await("nothing idle: the replacement starts at lease time and is offered when ready",
+        await(
+                "nothing idle: the replacement starts at lease time and is offered when ready",
                 () -> metrics.podsCreated.get() == 2 && registry.stats("py").idle() == 1);
         assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout());
         assertTrue(registry.release(got.lease()));
-        await("the used runner deleted at release", () -> platform.process(got.lease().pod().name()).isEmpty());
+        await(
+                "the used runner deleted at release",
+                () -> platform.process(got.lease().pod().name()).isEmpty());
     }
 
     @Test
     void withoutWarmupAPoolStaysEmptyUntilItsLanguageIsFirstAskedFor() throws Exception {
         start(new InMemoryLeaseRegistry(), false, spec("py", 2));
-        holdsFor(Duration.ofSeconds(1),
-                () -> assertEquals(0, podCount("py"), "no warm pods before the first request"));
+        holdsFor(Duration.ofSeconds(1), () -> assertEquals(0, podCount("py"), "no warm pods before the first request"));
         assertFalse(registry.acquire("py", TTL, Duration.ZERO).acquired());
         await("warm after the first request", () -> registry.stats("py").idle() == 2);
     }
@@ -144,12 +159,18 @@ class LocalPoolIT {
         for (var pod : platform.pods("py")) {
             platform.process(pod.name()).orElseThrow().destroyForcibly(); // a node dies
         }
-        await("refilled", () -> metrics.podsCreated.get() - before >= 3 && registry.stats("py").idle() == 3
-                && podCount("py") == 3);
-        holdsFor(Duration.ofSeconds(1), // a few more passes must not create anything
+        await(
+                "refilled",
+                () -> metrics.podsCreated.get() - before >= 3
+                        && registry.stats("py").idle() == 3
+                        && podCount("py") == 3);
+        holdsFor(
+                Duration.ofSeconds(1), // a few more passes must not create anything
                 () -> assertEquals(3, metrics.podsCreated.get() - before, "creates after the kill"));
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
-        assertEquals("ok\n", runOnLease(got.lease(), "py", "print('ok')").stdout(),
+        assertEquals(
+                "ok\n",
+                runOnLease(got.lease(), "py", "print('ok')").stdout(),
                 "the registry must not hand out a dead runner");
     }
 
@@ -157,9 +178,12 @@ class LocalPoolIT {
     void aLeaseWhoseHolderDiedIsReapedAndItsPodDeleted() throws Exception {
         start(new InMemoryLeaseRegistry(), spec("py", 1));
         await("warm", () -> registry.stats("py").idle() == 1);
-        Lease lease = registry.acquire("py", Duration.ofMillis(800), Duration.ZERO).lease();
+        Lease lease =
+                registry.acquire("py", Duration.ofMillis(800), Duration.ZERO).lease();
         runOnLease(lease, "py", "print(1)"); // then the function dies without releasing
-        await("the expired lease's pod is deleted", () -> platform.process(lease.pod().name()).isEmpty());
+        await(
+                "the expired lease's pod is deleted",
+                () -> platform.process(lease.pod().name()).isEmpty());
         assertEquals(1, metrics.leaseExpiries.get());
         await("replaced", () -> registry.stats("py").idle() == 1);
     }
@@ -183,7 +207,8 @@ class LocalPoolIT {
         RedisServer server = RedisServer.start();
         closeables.add(server);
         Vertx vertx = Vertx.vertx();
-        closeables.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
+        closeables.add(
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get());
         Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.uri()));
         closeables.add(redis::close);
         RedisLeaseRegistry redisRegistry = new RedisLeaseRegistry(redis, "it:");

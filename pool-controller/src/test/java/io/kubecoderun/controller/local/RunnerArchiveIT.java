@@ -1,9 +1,11 @@
 package io.kubecoderun.controller.local;
 
-import io.kubecoderun.controller.testing.Leases;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubecoderun.controller.testing.Leases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,26 +13,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The runners' class-data-sharing archive: trained once from the real runner, then mapped by every runner. */
 class RunnerArchiveIT {
 
     @Test
-    void oneTrainingRunMakesAnArchiveThatRunnersMapAndItIsReusedByTheNextPlatform(@TempDir Path temp)
-            throws Exception {
+    void oneTrainingRunMakesAnArchiveThatRunnersMapAndItIsReusedByTheNextPlatform(@TempDir Path temp) throws Exception {
         List<String> command = Leases.runnerCommand();
         RunnerArchive archive = new RunnerArchive(command, temp.resolve("cds"));
         assertEquals(command, archive.command(), "no archive yet: the plain command");
-        archive.prepareInBackground(Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_LANGUAGE", "py"),
-                temp.resolve("training"));
-        List<String> withArchive = await("an archive within 90 s").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(100)).until(archive::command, c -> !c.equals(command));
-        String option = withArchive.stream().filter(a -> a.startsWith("-XX:SharedArchiveFile=")).findFirst()
+        archive.prepareInBackground(
+                Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_LANGUAGE", "py"), temp.resolve("training"));
+        List<String> withArchive = await("an archive within 90 s")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(archive::command, c -> !c.equals(command));
+        String option = withArchive.stream()
+                .filter(a -> a.startsWith("-XX:SharedArchiveFile="))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("a changed command without the archive: " + withArchive));
         Path file = Path.of(option.substring(option.indexOf('=') + 1));
         assertTrue(Files.size(file) > 100_000, "an archive of classes: " + Files.size(file) + " bytes");
@@ -38,19 +40,28 @@ class RunnerArchiveIT {
         try (var parts = Files.list(temp.resolve("cds"))) {
             assertFalse(parts.anyMatch(p -> p.toString().endsWith(".part")), "no partial archive left");
         }
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)) // right after the archive is in place
-                .untilAsserted(() -> assertFalse(Files.exists(temp.resolve("training")),
-                        "the training runner's directories are removed"));
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)) // right after the archive is in place
+                .untilAsserted(() -> assertFalse(
+                        Files.exists(temp.resolve("training")), "the training runner's directories are removed"));
 
         // -Xshare:on refuses to start when the archive cannot be mapped for this JVM and class path.
-        List<String> check = new ArrayList<>(List.of(command.get(0), command.get(1), "-Xshare:on", option, "-cp",
-                command.get(command.indexOf("-jar") + 1), "-version"));
+        List<String> check = new ArrayList<>(List.of(
+                command.get(0),
+                command.get(1),
+                "-Xshare:on",
+                option,
+                "-cp",
+                command.get(command.indexOf("-jar") + 1),
+                "-version"));
         Process java = new ProcessBuilder(check).redirectErrorStream(true).start();
         String out = new String(java.getInputStream().readAllBytes());
         assertTrue(java.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, java.exitValue(), out);
 
-        assertEquals(withArchive, new RunnerArchive(command, temp.resolve("cds")).command(),
+        assertEquals(
+                withArchive,
+                new RunnerArchive(command, temp.resolve("cds")).command(),
                 "a later platform finds it and trains nothing");
     }
 }

@@ -1,6 +1,10 @@
 package io.kubecoderun.controller.plan;
 
-import org.junit.jupiter.api.Test;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.FAILED;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.READY;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING;
+import static io.kubecoderun.controller.plan.ObservedPod.Phase.TERMINATING;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kubecoderun.controller.testing.TestClock;
 import java.time.Duration;
@@ -8,12 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
-import static io.kubecoderun.controller.plan.ObservedPod.Phase.FAILED;
-import static io.kubecoderun.controller.plan.ObservedPod.Phase.READY;
-import static io.kubecoderun.controller.plan.ObservedPod.Phase.STARTING;
-import static io.kubecoderun.controller.plan.ObservedPod.Phase.TERMINATING;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class PoolPlannerTest {
     static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
@@ -129,16 +128,27 @@ class PoolPlannerTest {
         pods.add(pod("oldest", READY, false, Duration.ofMinutes(30)));
         pods.add(pod("older", READY, false, Duration.ofMinutes(20)));
         Plan plan = plan(pods, 0, Set.of());
-        assertEquals(List.of("oldest", "older"), plan.deletions().stream().map(Plan.Deletion::name).toList());
+        assertEquals(
+                List.of("oldest", "older"),
+                plan.deletions().stream().map(Plan.Deletion::name).toList());
         assertEquals(0, plan.creates());
     }
 
     @Test
     void creationIsCappedByBatchTokensAndBackoff() {
         PoolSpec big = new PoolSpec("py", 50, 8, Duration.ofMinutes(2), null);
-        assertEquals(8, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, false)).creates());
-        assertEquals(3, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 3, false)).creates());
-        assertEquals(0, PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, true)).creates());
+        assertEquals(
+                8,
+                PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, false))
+                        .creates());
+        assertEquals(
+                3,
+                PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 3, false))
+                        .creates());
+        assertEquals(
+                0,
+                PoolPlanner.plan(new PlanInput(big, List.of(), 0, Set.of(), NOW, 100, true))
+                        .creates());
     }
 
     @Test
@@ -166,7 +176,10 @@ class PoolPlannerTest {
         Plan asked = plan(List.of(), new PlanInput.Demand(false, true), PlanInput.Refill.AT_LEASE);
         assertEquals(5, asked.creates());
         assertEquals(5, asked.target());
-        assertEquals(5, plan(List.of(), new PlanInput.Demand(true, false), PlanInput.Refill.AT_LEASE).creates(),
+        assertEquals(
+                5,
+                plan(List.of(), new PlanInput.Demand(true, false), PlanInput.Refill.AT_LEASE)
+                        .creates(),
                 "warm-up on start: filled before any request");
     }
 
@@ -180,14 +193,18 @@ class PoolPlannerTest {
     @Test
     void onSharedCoresTheReplacementWaitsForTheExecutionWhileAnotherPodIsIdleAtMostTheDeferral() {
         Duration deferral = Duration.ofSeconds(2);
-        Plan first = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
-                new PlanInput.Refill(true, deferral, true, true, null));
+        Plan first =
+                plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM, new PlanInput.Refill(true, deferral, true, true, null));
         assertEquals(0, first.creates(), "deferred while the execution runs");
         assertEquals(NOW, first.refillWaitingSince(), "the wait starts now");
-        Plan later = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
+        Plan later = plan(
+                oneLeased(),
+                PlanInput.Demand.ALWAYS_WARM,
                 new PlanInput.Refill(true, deferral, true, true, NOW.minus(Duration.ofMillis(1999))));
         assertEquals(0, later.creates());
-        Plan due = plan(oneLeased(), PlanInput.Demand.ALWAYS_WARM,
+        Plan due = plan(
+                oneLeased(),
+                PlanInput.Demand.ALWAYS_WARM,
                 new PlanInput.Refill(true, deferral, true, true, NOW.minus(deferral)));
         assertEquals(1, due.creates(), "never longer than the deferral");
         assertEquals(NOW.minus(deferral), due.refillWaitingSince(), "the wait is not restarted");
@@ -196,7 +213,8 @@ class PoolPlannerTest {
     @Test
     void theReplacementStartsAtLeaseTimeOnAClusterWithNothingIdleOrWithoutADeferral() {
         Duration deferral = Duration.ofSeconds(2);
-        for (PlanInput.Refill refill : List.of(new PlanInput.Refill(false, deferral, true, true, null),
+        for (PlanInput.Refill refill : List.of(
+                new PlanInput.Refill(false, deferral, true, true, null),
                 new PlanInput.Refill(true, deferral, true, false, null),
                 new PlanInput.Refill(true, Duration.ZERO, true, true, null),
                 new PlanInput.Refill(true, deferral, false, true, NOW.minusSeconds(1)))) {

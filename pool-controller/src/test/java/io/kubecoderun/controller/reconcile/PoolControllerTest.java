@@ -1,6 +1,7 @@
 package io.kubecoderun.controller.reconcile;
 
-import io.kubecoderun.runner.wire.RunnerClient;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.registry.Acquisition;
@@ -8,8 +9,7 @@ import io.kubecoderun.registry.InMemoryLeaseRegistry;
 import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.registry.PodRef;
 import io.kubecoderun.registry.Subscription;
-import org.junit.jupiter.api.Test;
-
+import io.kubecoderun.runner.wire.RunnerClient;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * A controller's subscriptions live as long as it does. The failure this pins: a controller that lost leadership
@@ -41,8 +39,10 @@ class PoolControllerTest {
         final AtomicInteger delivered = new AtomicInteger();
 
         LeaseRegistry asSeenByTheController() {
-            return (LeaseRegistry) Proxy.newProxyInstance(LeaseRegistry.class.getClassLoader(),
-                    new Class<?>[] {LeaseRegistry.class}, (proxy, method, args) -> {
+            return (LeaseRegistry) Proxy.newProxyInstance(
+                    LeaseRegistry.class.getClassLoader(),
+                    new Class<?>[] {LeaseRegistry.class},
+                    (proxy, method, args) -> {
                         if (method.getName().equals("onLeaseChange")) {
                             @SuppressWarnings("unchecked")
                             Consumer<String> listener = (Consumer<String>) args[0];
@@ -79,9 +79,14 @@ class PoolControllerTest {
         InMemoryLeaseRegistry registry = leases.registry;
         // No periodic pass within the test: after the one at start, only events wake the controller.
         ReconcilerSettings settings = ReconcilerSettings.defaults("t").withInterval(Duration.ofMinutes(10));
-        PoolController controller = new PoolController(new PoolReconciler(platform, leases.asSeenByTheController(),
-                new RunnerClient(), List.of(new PoolSpec("py", 0, 1, Duration.ofMinutes(2), null)), settings,
-                Clock.systemUTC(), new PoolMetrics()));
+        PoolController controller = new PoolController(new PoolReconciler(
+                platform,
+                leases.asSeenByTheController(),
+                new RunnerClient(),
+                List.of(new PoolSpec("py", 0, 1, Duration.ofMinutes(2), null)),
+                settings,
+                Clock.systemUTC(),
+                new PoolMetrics()));
         controller.start(settings);
         assertEquals(1, platform.subscribed.get());
         assertEquals(1, leases.open.get());
@@ -89,7 +94,9 @@ class PoolControllerTest {
 
         // While it runs, a lease reaches the controller and wakes a pass: what the close must stop.
         registry.offer(new PodRef("py", "kcr-py-1", "uid-1", "127.0.0.1", 1), 1);
-        assertEquals(Acquisition.Outcome.HIT, registry.acquire("py", Duration.ofMinutes(1), Duration.ZERO).outcome());
+        assertEquals(
+                Acquisition.Outcome.HIT,
+                registry.acquire("py", Duration.ofMinutes(1), Duration.ZERO).outcome());
         assertEquals(1, leases.delivered.get(), "the lease is announced to the running controller");
         await("the pass the lease woke").atMost(Duration.ofSeconds(10)).until(() -> platform.listings.get() == 2);
 
@@ -99,9 +106,12 @@ class PoolControllerTest {
 
         controller.wake(); // a late event for a closed controller
         registry.offer(new PodRef("py", "kcr-py-2", "uid-2", "127.0.0.1", 2), 1);
-        assertEquals(Acquisition.Outcome.HIT, registry.acquire("py", Duration.ofMinutes(1), Duration.ZERO).outcome());
+        assertEquals(
+                Acquisition.Outcome.HIT,
+                registry.acquire("py", Duration.ofMinutes(1), Duration.ZERO).outcome());
         assertEquals(1, leases.delivered.get(), "a lease after the close must not reach the closed controller");
-        await().during(SETTLE).atMost(SETTLE.plus(Duration.ofSeconds(1)))
+        await().during(SETTLE)
+                .atMost(SETTLE.plus(Duration.ofSeconds(1)))
                 .untilAsserted(() -> assertEquals(2, platform.listings.get(), "no pass after the close"));
     }
 }

@@ -1,20 +1,19 @@
 package io.kubecoderun.controller.reconcile;
 
-import io.kubecoderun.runner.wire.RunnerClient;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kubecoderun.controller.plan.PoolSpec;
 import io.kubecoderun.controller.platform.Platform;
 import io.kubecoderun.controller.platform.SandboxPod;
-import io.kubecoderun.registry.InMemoryLeaseRegistry;
-import org.junit.jupiter.api.Test;
-
 import io.kubecoderun.controller.testing.TestClock;
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.runner.wire.RunnerClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Back-off after the API server refuses: the failure this pins is a controller that retries a 429 on every pass
@@ -50,17 +49,15 @@ class PoolReconcilerBackoffTest {
         }
 
         @Override
-        public void delete(SandboxPod pod) {
-        }
+        public void delete(SandboxPod pod) {}
 
         @Override
         public io.kubecoderun.registry.Subscription onPodsChanged(Runnable listener) {
-            return () -> { }; // the test runs every pass itself
+            return () -> {}; // the test runs every pass itself
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
@@ -68,8 +65,14 @@ class PoolReconcilerBackoffTest {
         RefusingPlatform platform = new RefusingPlatform();
         TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
         ReconcilerSettings settings = ReconcilerSettings.defaults("t");
-        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerClient(),
-                List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
+        PoolReconciler reconciler = new PoolReconciler(
+                platform,
+                new InMemoryLeaseRegistry(),
+                new RunnerClient(),
+                List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(2), null)),
+                settings,
+                clock,
+                new PoolMetrics());
         reconciler.reconcileAll();
         assertEquals(1, platform.attempts, "the first refusal ends the pass");
         for (int i = 0; i < 5; i++) {
@@ -88,9 +91,14 @@ class PoolReconcilerBackoffTest {
         RefusingPlatform platform = new RefusingPlatform();
         platform.transientFailure = false;
         TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
-        PoolReconciler reconciler = new PoolReconciler(platform, new InMemoryLeaseRegistry(), new RunnerClient(),
-                List.of(new PoolSpec("py", 1, 10, Duration.ofMinutes(2), null)), ReconcilerSettings.defaults("t"),
-                clock, new PoolMetrics());
+        PoolReconciler reconciler = new PoolReconciler(
+                platform,
+                new InMemoryLeaseRegistry(),
+                new RunnerClient(),
+                List.of(new PoolSpec("py", 1, 10, Duration.ofMinutes(2), null)),
+                ReconcilerSettings.defaults("t"),
+                clock,
+                new PoolMetrics());
         reconciler.reconcileAll();
         clock.advance(Duration.ofSeconds(1));
         reconciler.reconcileAll();
@@ -103,23 +111,26 @@ class PoolReconcilerBackoffTest {
      * for the registry's redelivery (30 s) instead of the next pass after the back-off.
      */
     @Test
-    void aRefusedJobPausesJobCreationForTheBackoffAndEveryRequestIsServedAfterIt() throws Exception {
+    void aRefusedJobPausesJobCreationForTheBackoffAndEveryRequestIsServedAfterIt() {
         RefusingPlatform platform = new RefusingPlatform();
         TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
         ReconcilerSettings settings = ReconcilerSettings.defaults("t");
         InMemoryLeaseRegistry registry = new InMemoryLeaseRegistry();
         List<Thread> waiters = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            waiters.add(Thread.ofVirtual().start(() -> registry.acquireViaJob("bash", Duration.ofMinutes(1),
-                    Duration.ofSeconds(20))));
+            waiters.add(Thread.ofVirtual()
+                    .start(() -> registry.acquireViaJob("bash", Duration.ofMinutes(1), Duration.ofSeconds(20))));
         }
-        long until = System.currentTimeMillis() + 10_000;
-        while (registry.stats("bash").waiters() < 3 && System.currentTimeMillis() < until) {
-            Thread.sleep(10);
-        }
-        assertEquals(3, registry.stats("bash").waiters());
-        PoolReconciler reconciler = new PoolReconciler(platform, registry, new RunnerClient(),
-                List.of(new PoolSpec("bash", 0, 10, Duration.ofMinutes(2), null)), settings, clock, new PoolMetrics());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> registry.stats("bash").waiters() == 3);
+        PoolReconciler reconciler = new PoolReconciler(
+                platform,
+                registry,
+                new RunnerClient(),
+                List.of(new PoolSpec("bash", 0, 10, Duration.ofMinutes(2), null)),
+                settings,
+                clock,
+                new PoolMetrics());
         reconciler.reconcileAll();
         assertEquals(1, platform.attempts, "the refused Job ends the pass");
         for (int i = 0; i < 5; i++) {

@@ -1,6 +1,7 @@
 package io.kubecoderun.controller.reconcile;
 
-import io.kubecoderun.runner.wire.RunnerClient;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubecoderun.controller.plan.ObservedPod;
 import io.kubecoderun.controller.plan.PoolSpec;
@@ -10,17 +11,14 @@ import io.kubecoderun.controller.testing.TestClock;
 import io.kubecoderun.registry.InMemoryLeaseRegistry;
 import io.kubecoderun.registry.Lease;
 import io.kubecoderun.registry.PodRef;
-import org.junit.jupiter.api.Test;
-
+import io.kubecoderun.runner.wire.RunnerClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * When a replacement starts. Where pods share the cores that run executions, starting one at lease time slows the
@@ -66,8 +64,18 @@ class PoolReconcilerRefillTest {
             String name = "kcr-" + language + "-" + (created.size() + 1);
             created.add(name);
             // Ready without an address: the test offers it, as the reconciler would after asking its runner.
-            pods.put(name, new SandboxPod(language, name, "uid-" + name, ObservedPod.Phase.READY, false,
-                    Instant.EPOCH, null, 0, null));
+            pods.put(
+                    name,
+                    new SandboxPod(
+                            language,
+                            name,
+                            "uid-" + name,
+                            ObservedPod.Phase.READY,
+                            false,
+                            Instant.EPOCH,
+                            null,
+                            0,
+                            null));
             return name;
         }
 
@@ -83,8 +91,7 @@ class PoolReconcilerRefillTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     final TestClock clock = new TestClock(Instant.parse("2026-11-28T10:00:00Z"));
@@ -95,9 +102,14 @@ class PoolReconcilerRefillTest {
     private void start(boolean sharesCores, Duration deferral, int target) {
         platform = new RecordingPlatform(sharesCores);
         registry = new InMemoryLeaseRegistry();
-        reconciler = new PoolReconciler(platform, registry, new RunnerClient(),
+        reconciler = new PoolReconciler(
+                platform,
+                registry,
+                new RunnerClient(),
                 List.of(new PoolSpec("py", target, 10, Duration.ofMinutes(2), null)),
-                ReconcilerSettings.defaults("t").withRefillDeferral(deferral), clock, new PoolMetrics());
+                ReconcilerSettings.defaults("t").withRefillDeferral(deferral),
+                clock,
+                new PoolMetrics());
         pass();
         assertEquals(target, platform.created.size(), "the pool is filled at start");
     }

@@ -5,7 +5,6 @@ import io.kubecoderun.controller.plan.Plan;
 import io.kubecoderun.controller.plan.PlanInput;
 import io.kubecoderun.controller.plan.PoolPlanner;
 import io.kubecoderun.controller.plan.PoolSpec;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,10 +24,16 @@ import java.util.Set;
 public final class PoolSimulator {
 
     /** @param countInFlight whether the planner is told about creations the watch has not shown yet */
-    public record Config(int poolSize, double arrivalsPerSecond, double refillSeconds, boolean exponentialRefill,
-                         double watchLagSeconds, boolean countInFlight, long arrivals, long warmupArrivals,
-                         long seed) {
-    }
+    public record Config(
+            int poolSize,
+            double arrivalsPerSecond,
+            double refillSeconds,
+            boolean exponentialRefill,
+            double watchLagSeconds,
+            boolean countInFlight,
+            long arrivals,
+            long warmupArrivals,
+            long seed) {}
 
     /** Counters after the warm-up: misses / arrivals is the miss rate; created / hits the pods per execution. */
     public record Result(long arrivals, long hits, long misses, long created, int maxPods) {
@@ -56,11 +61,9 @@ public final class PoolSimulator {
         }
     }
 
-    private record Event(double time, boolean arrival) {
-    }
+    private record Event(double time, boolean arrival) {}
 
-    private PoolSimulator() {
-    }
+    private PoolSimulator() {}
 
     public static double erlangB(int servers, double load) {
         double b = 1.0;
@@ -93,7 +96,8 @@ public final class PoolSimulator {
                 arrivals++;
                 Pod chosen = null;
                 for (Pod pod : pods) { // offered = Ready as seen by the controller, not being deleted
-                    if (!pod.deleting && pod.readyAt + c.watchLagSeconds() <= now
+                    if (!pod.deleting
+                            && pod.readyAt + c.watchLagSeconds() <= now
                             && (chosen == null || pod.readyAt < chosen.readyAt)) {
                         chosen = pod;
                     }
@@ -117,15 +121,15 @@ public final class PoolSimulator {
                     inFlight++;
                     continue;
                 }
-                ObservedPod.Phase phase = pod.readyAt + c.watchLagSeconds() <= now
-                        ? ObservedPod.Phase.READY : ObservedPod.Phase.STARTING;
+                ObservedPod.Phase phase =
+                        pod.readyAt + c.watchLagSeconds() <= now ? ObservedPod.Phase.READY : ObservedPod.Phase.STARTING;
                 view.add(new ObservedPod(pod.name, pod.name, phase, false, false, at(pod.createdAt)));
                 if (pod.deleting) {
                     deleting.add(pod.name);
                 }
             }
-            Plan plan = PoolPlanner.plan(new PlanInput(spec, view, c.countInFlight() ? inFlight : 0, deleting,
-                    at(now), Integer.MAX_VALUE, false));
+            Plan plan = PoolPlanner.plan(new PlanInput(
+                    spec, view, c.countInFlight() ? inFlight : 0, deleting, at(now), Integer.MAX_VALUE, false));
             for (Plan.Deletion deletion : plan.deletions()) {
                 Iterator<Pod> it = pods.iterator();
                 while (it.hasNext()) {

@@ -1,14 +1,11 @@
 package io.kubecoderun.registry.redis;
 
 import io.kubecoderun.registry.DependencyUnavailableException;
-
-
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +44,8 @@ public final class BlockingRedis {
             Thread.currentThread().interrupt();
             throw new DependencyUnavailableException("interrupted waiting for Redis", e);
         } catch (ExecutionException e) {
-            throw new DependencyUnavailableException("Redis failed: " + e.getCause().getMessage(), e.getCause());
+            throw new DependencyUnavailableException(
+                    "Redis failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new DependencyUnavailableException("Redis did not answer within " + timeout, e);
         }

@@ -5,7 +5,6 @@ import io.quarkus.arc.InjectableInstance;
 import io.vertx.redis.client.Redis;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.Optional;
 
 /**
@@ -17,12 +16,14 @@ import java.util.Optional;
 public class RedisBackend {
     @Inject
     InjectableInstance<Redis> redis;
+
     @Inject
     RedisSettings settings;
 
     /** The client, or empty in the embedded default (an inactive client must never be touched: it is not built). */
     public Optional<Redis> client() {
-        return redis.isResolvable() && redis.getHandle().getBean().isActive() ? Optional.of(redis.get())
+        return redis.isResolvable() && redis.getHandle().getBean().isActive()
+                ? Optional.of(redis.get())
                 : Optional.empty();
     }
 

@@ -11,7 +11,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -22,8 +21,7 @@ import java.util.Locale;
  * run, and the in-memory registry for scale.
  */
 public final class RegistryBench {
-    private RegistryBench() {
-    }
+    private RegistryBench() {}
 
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
@@ -35,7 +33,10 @@ public final class RegistryBench {
                 double[] ping = new double[iterations];
                 for (int i = 0; i < warmup + iterations; i++) {
                     long t0 = System.nanoTime();
-                    redis.send(Request.cmd(Command.PING)).toCompletionStage().toCompletableFuture().get();
+                    redis.send(Request.cmd(Command.PING))
+                            .toCompletionStage()
+                            .toCompletableFuture()
+                            .get();
                     if (i >= warmup) {
                         ping[i - warmup] = (System.nanoTime() - t0) / 1e6;
                     }
@@ -43,16 +44,22 @@ public final class RegistryBench {
                 Result viaRedis = measure(new RedisLeaseRegistry(redis, "bench:"), iterations, warmup);
                 Result inMemory = measure(new InMemoryLeaseRegistry(), iterations, warmup);
                 Arrays.sort(ping);
-                System.out.printf(Locale.ROOT, "registry benchmark: %d iterations after %d warm-up, local redis-server%n",
-                        iterations, warmup);
+                System.out.printf(
+                        Locale.ROOT,
+                        "registry benchmark: %d iterations after %d warm-up, local redis-server%n",
+                        iterations,
+                        warmup);
                 System.out.printf(Locale.ROOT, "%-32s %8s %8s %8s   (ms)%n", "", "p50", "p95", "p99");
                 row("redis PING round trip (baseline)", ping);
                 row("lease hit, redis", viaRedis.acquire);
                 row("release, redis", viaRedis.release);
                 row("lease hit, in-memory", inMemory.acquire);
                 row("release, in-memory", inMemory.release);
-                System.out.printf(Locale.ROOT, "lease hit / PING at p50: %.2f; lease hit p99 %.3f ms (target <= 2 ms)%n",
-                        pct(viaRedis.acquire, 50) / pct(ping, 50), pct(viaRedis.acquire, 99));
+                System.out.printf(
+                        Locale.ROOT,
+                        "lease hit / PING at p50: %.2f; lease hit p99 %.3f ms (target <= 2 ms)%n",
+                        pct(viaRedis.acquire, 50) / pct(ping, 50),
+                        pct(viaRedis.acquire, 99));
             } finally {
                 redis.close();
                 vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -60,8 +67,7 @@ public final class RegistryBench {
         }
     }
 
-    private record Result(double[] acquire, double[] release) {
-    }
+    private record Result(double[] acquire, double[] release) {}
 
     private static Result measure(LeaseRegistry registry, int iterations, int warmup) {
         long epoch = registry.takeLeadership();
@@ -89,8 +95,8 @@ public final class RegistryBench {
     }
 
     private static void row(String name, double[] sorted) {
-        System.out.printf(Locale.ROOT, "%-32s %8.3f %8.3f %8.3f%n", name, pct(sorted, 50), pct(sorted, 95),
-                pct(sorted, 99));
+        System.out.printf(
+                Locale.ROOT, "%-32s %8.3f %8.3f %8.3f%n", name, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
     }
 
     static double pct(double[] sorted, double p) {

@@ -1,11 +1,10 @@
 package io.kubecoderun.registry.testing;
 
 import io.vertx.redis.client.Redis;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real redis-server for one test class ({@code @RegisterExtension static final RedisExtension REDIS = ...}):

@@ -1,10 +1,10 @@
 package io.kubecoderun.registry.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import org.awaitility.core.ConditionTimeoutException;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,8 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real {@code redis-server} (Debian's) on a free loopback port, without persistence, as a child process. It can
@@ -45,11 +44,27 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        process = new ProcessBuilder(List.of(
+                        "redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        dir.toString(),
+                        "--protected-mode",
+                        "no"))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
         try {
-            await().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+            await().atMost(START_TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20))
                     .until(this::accepting);
         } catch (ConditionTimeoutException notStarted) {
             throw new IOException("redis-server did not start on port " + port + "; is it installed? log: "
@@ -76,8 +91,12 @@ public final class RedisServer implements AutoCloseable {
     public synchronized Redis client() {
         if (client == null) {
             vertx = Vertx.vertx();
-            client = Redis.createClient(vertx, new RedisOptions().setConnectionString(uri())
-                    .setMaxPoolSize(64).setMaxPoolWaiting(256));
+            client = Redis.createClient(
+                    vertx,
+                    new RedisOptions()
+                            .setConnectionString(uri())
+                            .setMaxPoolSize(64)
+                            .setMaxPoolWaiting(256));
         }
         return client;
     }

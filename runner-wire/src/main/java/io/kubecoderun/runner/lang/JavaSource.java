@@ -13,12 +13,11 @@ import java.util.regex.Pattern;
 public final class JavaSource {
     private static final Pattern PUBLIC_TYPE = Pattern.compile(
             "(?m)^\\s*public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|record|enum|interface)\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
-    private static final Pattern TYPE = Pattern.compile(
-            "\\b(?:class|record|enum|interface)\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
+    private static final Pattern TYPE =
+            Pattern.compile("\\b(?:class|record|enum|interface)\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
     private static final Pattern MAIN = Pattern.compile("\\bstatic\\s+(?:final\\s+)?void\\s+main\\s*\\(");
 
-    private JavaSource() {
-    }
+    private JavaSource() {}
 
     public static String mainClass(String code) {
         String clean = blankCommentsAndStrings(code);

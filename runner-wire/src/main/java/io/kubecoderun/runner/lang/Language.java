@@ -21,9 +21,18 @@ import java.util.function.UnaryOperator;
  *                          (JVM, V8, Go) fail under it and rely on the cgroup memory limit instead
  * @param traits            what this language can do beyond compile-and-run; callers ask {@link #has}, never the id
  */
-public record Language(String id, List<String> aliases, String displayName, UnaryOperator<String> sourceFileName,
-                       List<String> compile, List<String> run, double timeoutFactor, Map<String, String> env,
-                       Map<String, String> supportFiles, boolean limitAddressSpace, Set<Trait> traits) {
+public record Language(
+        String id,
+        List<String> aliases,
+        String displayName,
+        UnaryOperator<String> sourceFileName,
+        List<String> compile,
+        List<String> run,
+        double timeoutFactor,
+        Map<String, String> env,
+        Map<String, String> supportFiles,
+        boolean limitAddressSpace,
+        Set<Trait> traits) {
 
     /** What a language can do beyond compiling and running one program. */
     public enum Trait {
@@ -45,11 +54,29 @@ public record Language(String id, List<String> aliases, String displayName, Unar
     }
 
     /** A language that only compiles (maybe) and runs. */
-    public Language(String id, List<String> aliases, String displayName, UnaryOperator<String> sourceFileName,
-                    List<String> compile, List<String> run, double timeoutFactor, Map<String, String> env,
-                    Map<String, String> supportFiles, boolean limitAddressSpace) {
-        this(id, aliases, displayName, sourceFileName, compile, run, timeoutFactor, env, supportFiles,
-                limitAddressSpace, Set.of());
+    public Language(
+            String id,
+            List<String> aliases,
+            String displayName,
+            UnaryOperator<String> sourceFileName,
+            List<String> compile,
+            List<String> run,
+            double timeoutFactor,
+            Map<String, String> env,
+            Map<String, String> supportFiles,
+            boolean limitAddressSpace) {
+        this(
+                id,
+                aliases,
+                displayName,
+                sourceFileName,
+                compile,
+                run,
+                timeoutFactor,
+                env,
+                supportFiles,
+                limitAddressSpace,
+                Set.of());
     }
 
     public boolean has(Trait trait) {

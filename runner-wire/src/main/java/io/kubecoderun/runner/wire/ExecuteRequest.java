@@ -13,15 +13,21 @@ import java.util.Map;
  * {@code timeoutMs} is 0 when the caller left it to the runner's default. {@code listFiles} asks for the working
  * directory's listing (as {@code GET /files} gives it) in the answer, saving the caller that round trip.
  */
-public record ExecuteRequest(String lang, String code, List<String> args, long timeoutMs, byte[] state,
-                             boolean captureState, boolean listFiles) {
+public record ExecuteRequest(
+        String lang,
+        String code,
+        List<String> args,
+        long timeoutMs,
+        byte[] state,
+        boolean captureState,
+        boolean listFiles) {
 
     public ExecuteRequest {
         args = List.copyOf(args);
     }
 
-    public ExecuteRequest(String lang, String code, List<String> args, long timeoutMs, byte[] state,
-                          boolean captureState) {
+    public ExecuteRequest(
+            String lang, String code, List<String> args, long timeoutMs, byte[] state, boolean captureState) {
         this(lang, code, args, timeoutMs, state, captureState, false);
     }
 
@@ -45,7 +51,13 @@ public record ExecuteRequest(String lang, String code, List<String> args, long t
             }
         }
         boolean captureState = Fields.optionalBoolean(json, "capture_state", false);
-        return new ExecuteRequest(lang, code, argv(json.get("args")), timeoutMs, state, captureState,
+        return new ExecuteRequest(
+                lang,
+                code,
+                argv(json.get("args")),
+                timeoutMs,
+                state,
+                captureState,
                 Fields.optionalBoolean(json, "list_files", false));
     }
 

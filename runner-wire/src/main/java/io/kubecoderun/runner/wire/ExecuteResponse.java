@@ -14,26 +14,69 @@ import java.util.Map;
  * {@code files} (with {@code files_truncated}) is the working directory after the run, as {@code GET /files}
  * lists it, when the request asked for it ({@code list_files}); null otherwise.
  */
-public record ExecuteResponse(int exitCode, String stdout, String stderr, boolean timedOut, long executionTimeMs,
-                              byte[] state, List<StateError> stateErrors, boolean stdoutTruncated,
-                              boolean stderrTruncated, boolean oomKilled, String language, List<FileEntry> files,
-                              boolean filesTruncated) {
+public record ExecuteResponse(
+        int exitCode,
+        String stdout,
+        String stderr,
+        boolean timedOut,
+        long executionTimeMs,
+        byte[] state,
+        List<StateError> stateErrors,
+        boolean stdoutTruncated,
+        boolean stderrTruncated,
+        boolean oomKilled,
+        String language,
+        List<FileEntry> files,
+        boolean filesTruncated) {
 
     public ExecuteResponse {
         stateErrors = List.copyOf(stateErrors);
         files = files == null ? null : List.copyOf(files);
     }
 
-    public ExecuteResponse(int exitCode, String stdout, String stderr, boolean timedOut, long executionTimeMs,
-                           byte[] state, List<StateError> stateErrors, boolean stdoutTruncated,
-                           boolean stderrTruncated, boolean oomKilled, String language) {
-        this(exitCode, stdout, stderr, timedOut, executionTimeMs, state, stateErrors, stdoutTruncated,
-                stderrTruncated, oomKilled, language, null, false);
+    public ExecuteResponse(
+            int exitCode,
+            String stdout,
+            String stderr,
+            boolean timedOut,
+            long executionTimeMs,
+            byte[] state,
+            List<StateError> stateErrors,
+            boolean stdoutTruncated,
+            boolean stderrTruncated,
+            boolean oomKilled,
+            String language) {
+        this(
+                exitCode,
+                stdout,
+                stderr,
+                timedOut,
+                executionTimeMs,
+                state,
+                stateErrors,
+                stdoutTruncated,
+                stderrTruncated,
+                oomKilled,
+                language,
+                null,
+                false);
     }
 
     public ExecuteResponse withFiles(List<FileEntry> listed, boolean truncated) {
-        return new ExecuteResponse(exitCode, stdout, stderr, timedOut, executionTimeMs, state, stateErrors,
-                stdoutTruncated, stderrTruncated, oomKilled, language, listed, truncated);
+        return new ExecuteResponse(
+                exitCode,
+                stdout,
+                stderr,
+                timedOut,
+                executionTimeMs,
+                state,
+                stateErrors,
+                stdoutTruncated,
+                stderrTruncated,
+                oomKilled,
+                language,
+                listed,
+                truncated);
     }
 
     public boolean truncated() {

@@ -4,8 +4,7 @@ import java.util.Map;
 
 /** Typed reads of JSON object fields with the runner's error vocabulary. */
 final class Fields {
-    private Fields() {
-    }
+    private Fields() {}
 
     static String requiredString(Map<String, Object> json, String name) {
         Object value = json.get(name);

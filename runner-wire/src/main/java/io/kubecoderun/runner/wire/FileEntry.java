@@ -22,8 +22,11 @@ public record FileEntry(String path, long size, long mtimeMs, String sha256) {
     }
 
     public static FileEntry fromJson(Map<String, Object> json) {
-        return new FileEntry(Fields.requiredString(json, "path"), Fields.optionalLong(json, "size", -1),
-                Fields.optionalLong(json, "mtime_ms", 0), Fields.requiredString(json, "sha256"));
+        return new FileEntry(
+                Fields.requiredString(json, "path"),
+                Fields.optionalLong(json, "size", -1),
+                Fields.optionalLong(json, "mtime_ms", 0),
+                Fields.requiredString(json, "sha256"));
     }
 
     /** A listing as JSON: {@code GET /files}'s {@code files}, and {@code /execute}'s with {@code list_files}. */

@@ -344,7 +344,8 @@ public final class Json {
             }
             sb.append(']');
         } else {
-            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
+            throw new IllegalArgumentException(
+                    "cannot write " + value.getClass().getName() + " as JSON");
         }
     }
 
@@ -355,16 +356,17 @@ public final class Json {
         int runStart = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            String escape = switch (c) {
-                case '"' -> "\\\"";
-                case '\\' -> "\\\\";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                case '\b' -> "\\b";
-                case '\f' -> "\\f";
-                default -> null;
-            };
+            String escape =
+                    switch (c) {
+                        case '"' -> "\\\"";
+                        case '\\' -> "\\\\";
+                        case '\n' -> "\\n";
+                        case '\r' -> "\\r";
+                        case '\t' -> "\\t";
+                        case '\b' -> "\\b";
+                        case '\f' -> "\\f";
+                        default -> null;
+                    };
             if (escape == null && c >= 0x20 && c != 0x2028 && c != 0x2029) {
                 continue;
             }
@@ -372,8 +374,11 @@ public final class Json {
             if (escape != null) {
                 sb.append(escape);
             } else {
-                sb.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
-                        .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+                sb.append("\\u")
+                        .append(HEX[(c >> 12) & 0xF])
+                        .append(HEX[(c >> 8) & 0xF])
+                        .append(HEX[(c >> 4) & 0xF])
+                        .append(HEX[c & 0xF]);
             }
             runStart = i + 1;
         }

@@ -24,10 +24,13 @@ public final class RunnerClient {
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
     /** Time beyond the execution's own deadline for the runner to answer (compile, kill, collect). */
     private static final Duration EXECUTE_MARGIN = Duration.ofSeconds(30);
+
     private static final Duration FILE_TIMEOUT = Duration.ofMinutes(2);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .build();
 
     /**
      * A leased runner: where it listens, the lease it serves and the uid of the pod the lease names.
@@ -52,7 +55,8 @@ public final class RunnerClient {
         /** A failure to open the connection (refused, no route, connect timeout, unknown host), at any depth. */
         private static boolean neverConnected(Throwable cause) {
             for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                if (t instanceof java.net.ConnectException
+                        || t instanceof java.net.NoRouteToHostException
                         || t instanceof java.net.http.HttpConnectTimeoutException
                         || t instanceof java.net.UnknownHostException) {
                     return true;
@@ -93,13 +97,15 @@ public final class RunnerClient {
 
         /** The runner refused to be claimed (another lease holds it, or it is not the leased pod): nothing ran. */
         public boolean claimRefused() {
-            return status == 409 && error().filter(e -> e == RunnerError.ALREADY_CLAIMED
-                    || e == RunnerError.POD_MISMATCH).isPresent();
+            return status == 409
+                    && error().filter(e -> e == RunnerError.ALREADY_CLAIMED || e == RunnerError.POD_MISMATCH)
+                            .isPresent();
         }
     }
 
     private static HttpRequest.Builder request(Target target, String path, Duration timeout) {
-        return HttpRequest.newBuilder(URI.create(target.base() + path)).timeout(timeout)
+        return HttpRequest.newBuilder(URI.create(target.base() + path))
+                .timeout(timeout)
                 .header(RunnerHeaders.LEASE_ID, target.leaseId());
     }
 
@@ -126,8 +132,11 @@ public final class RunnerClient {
      */
     public Optional<RunnerStatus> status(String host, int port) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://" + host + ":" + port + "/status")).timeout(STATUS_TIMEOUT).GET().build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/status"))
+                            .timeout(STATUS_TIMEOUT)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return Optional.empty();
@@ -146,9 +155,11 @@ public final class RunnerClient {
      * {@code pod_mismatch}); the status it returns must name the leased pod.
      */
     public RunnerStatus claim(Target target) {
-        HttpResponse<String> response = send(request(target, "/claim", CONNECT_TIMEOUT.multipliedBy(2))
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(
-                        new ClaimRequest(target.leaseId(), target.podUid()).toJson()))).build(),
+        HttpResponse<String> response = send(
+                request(target, "/claim", CONNECT_TIMEOUT.multipliedBy(2))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                Json.write(new ClaimRequest(target.leaseId(), target.podUid()).toJson())))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
         return RunnerStatus.fromJson(Json.parseObject(response.body()));
@@ -156,9 +167,11 @@ public final class RunnerClient {
 
     /** Streams one input into the working directory under {@code name} (sub-folders created). */
     public FileEntry putFile(Target target, String name, InputStream data, long size) {
-        HttpResponse<String> response = send(request(target, "/files/" + encodePath(name), FILE_TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> data), size)).build(),
+        HttpResponse<String> response = send(
+                request(target, "/files/" + encodePath(name), FILE_TIMEOUT)
+                        .PUT(HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> data), size))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
         return FileEntry.fromJson(Json.parseObject(response.body()));
@@ -170,32 +183,38 @@ public final class RunnerClient {
      * {@link RunnerRefusedException#claimRefused()} is true, and nothing ran.
      */
     public ExecuteResponse execute(Target target, ExecuteRequest body, Duration timeout, boolean claim) {
-        HttpRequest.Builder request = request(target, "/execute", timeout.plus(EXECUTE_MARGIN))
-                .header("Content-Type", "application/json");
+        HttpRequest.Builder request =
+                request(target, "/execute", timeout.plus(EXECUTE_MARGIN)).header("Content-Type", "application/json");
         if (claim) {
             request.header(RunnerHeaders.CLAIM_POD_UID, target.podUid());
         }
-        HttpResponse<String> response = send(request.POST(HttpRequest.BodyPublishers.ofString(
-                Json.write(body.toJson()))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(
+                request.POST(HttpRequest.BodyPublishers.ofString(Json.write(body.toJson())))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
         return ExecuteResponse.fromJson(Json.parseObject(response.body()));
     }
 
     public List<FileEntry> listFiles(Target target) {
-        HttpResponse<String> response = send(request(target, "/files", FILE_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                send(request(target, "/files", FILE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
-        return FileEntry.listFromJson((List<?>) Json.parseObject(response.body()).get("files"));
+        return FileEntry.listFromJson(
+                (List<?>) Json.parseObject(response.body()).get("files"));
     }
 
     /** The file's bytes, streamed; the caller closes the stream. */
     public InputStream openFile(Target target, String path) {
-        HttpResponse<InputStream> response = send(request(target, "/files/" + encodePath(path), FILE_TIMEOUT)
-                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = send(
+                request(target, "/files/" + encodePath(path), FILE_TIMEOUT)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() >= 300) {
             try (InputStream body = response.body()) {
-                throw new RunnerRefusedException(response.statusCode(),
-                        new String(body.readNBytes(4096), StandardCharsets.UTF_8));
+                throw new RunnerRefusedException(
+                        response.statusCode(), new String(body.readNBytes(4096), StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new RunnerRefusedException(response.statusCode(), "");
             }

@@ -7,6 +7,5 @@ public final class RunnerHeaders {
     /** On {@code POST /execute}: claim for the request's lease first, if this runner is the pod with this uid. */
     public static final String CLAIM_POD_UID = "X-Claim-Pod-Uid";
 
-    private RunnerHeaders() {
-    }
+    private RunnerHeaders() {}
 }

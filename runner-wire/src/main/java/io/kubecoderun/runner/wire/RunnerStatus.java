@@ -8,8 +8,8 @@ import java.util.Map;
  * the runner was started with (so a caller can detect an IP reused by another pod), the image's language, and
  * whether an execution has already run here (a used sandbox must never be offered again).
  */
-public record RunnerStatus(boolean claimed, String leaseId, String podUid, String podName, String language,
-                           boolean used, boolean ready) {
+public record RunnerStatus(
+        boolean claimed, String leaseId, String podUid, String podName, String language, boolean used, boolean ready) {
 
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -24,9 +24,13 @@ public record RunnerStatus(boolean claimed, String leaseId, String podUid, Strin
     }
 
     public static RunnerStatus fromJson(Map<String, Object> json) {
-        return new RunnerStatus(Fields.optionalBoolean(json, "claimed", false),
-                Fields.optionalString(json, "lease_id"), Fields.optionalString(json, "pod_uid"),
-                Fields.optionalString(json, "pod_name"), Fields.optionalString(json, "language"),
-                Fields.optionalBoolean(json, "used", false), Fields.optionalBoolean(json, "ready", false));
+        return new RunnerStatus(
+                Fields.optionalBoolean(json, "claimed", false),
+                Fields.optionalString(json, "lease_id"),
+                Fields.optionalString(json, "pod_uid"),
+                Fields.optionalString(json, "pod_name"),
+                Fields.optionalString(json, "language"),
+                Fields.optionalBoolean(json, "used", false),
+                Fields.optionalBoolean(json, "ready", false));
     }
 }

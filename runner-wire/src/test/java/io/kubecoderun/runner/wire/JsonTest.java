@@ -1,22 +1,22 @@
 package io.kubecoderun.runner.wire;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonTest {
 
     @Test
     void parsesEveryValueKind() {
-        Object value = Json.parse(" {\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\",\"i\":-12,\"big\":12345678901234567890,"
-                + "\"f\":1.5e2,\"t\":true,\"n\":null,\"a\":[1,[],{}]} ");
+        Object value =
+                Json.parse(" {\"s\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\",\"i\":-12,\"big\":12345678901234567890,"
+                        + "\"f\":1.5e2,\"t\":true,\"n\":null,\"a\":[1,[],{}]} ");
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("s", "a\"b\\c\né😀");
         expected.put("i", -12L);
@@ -29,8 +29,23 @@ class JsonTest {
     }
 
     @ParameterizedTest(name = "rejects {0}")
-    @ValueSource(strings = {"", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01x", "{} {}",
-            "\"bad \\x escape\"", "\"tab\tinside\"", "-", "1.", "[1 2]"})
+    @ValueSource(
+            strings = {
+                "",
+                "{",
+                "{\"a\":}",
+                "[1,]",
+                "{\"a\" 1}",
+                "tru",
+                "\"unterminated",
+                "01x",
+                "{} {}",
+                "\"bad \\x escape\"",
+                "\"tab\tinside\"",
+                "-",
+                "1.",
+                "[1 2]"
+            })
     void rejectsMalformedDocuments(String text) {
         assertThrows(Json.JsonException.class, () -> Json.parse(text));
     }
@@ -51,8 +66,10 @@ class JsonTest {
         value.put("list", List.of(true, false));
         value.put("none", null);
         String json = Json.write(value);
-        assertEquals("{\"text\":\"quote\\\" back\\\\ nl\\n tab\\t ctl\\u0001 sep\\u2028 é\",\"n\":3,"
-                + "\"list\":[true,false],\"none\":null}", json);
+        assertEquals(
+                "{\"text\":\"quote\\\" back\\\\ nl\\n tab\\t ctl\\u0001 sep\\u2028 é\",\"n\":3,"
+                        + "\"list\":[true,false],\"none\":null}",
+                json);
         Map<String, Object> back = Json.parseObject(json);
         assertEquals(value.get("text"), back.get("text"));
     }

@@ -8,7 +8,6 @@ import io.kubecoderun.runner.http.Router;
 import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.RunnerStatus;
 import io.kubecoderun.runner.wire.WireException;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,13 @@ public final class ClaimEndpoint {
     private final BooleanSupplier ready;
     private final Supplier<List<String>> languages;
 
-    public ClaimEndpoint(Claim claim, String podUid, String podName, String language, BooleanSupplier ready,
-                         Supplier<List<String>> languages) {
+    public ClaimEndpoint(
+            Claim claim,
+            String podUid,
+            String podName,
+            String language,
+            BooleanSupplier ready,
+            Supplier<List<String>> languages) {
         this.claim = claim;
         this.podUid = podUid;
         this.podName = podName;

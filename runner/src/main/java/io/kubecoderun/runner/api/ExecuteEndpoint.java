@@ -1,9 +1,5 @@
 package io.kubecoderun.runner.api;
 
-import io.kubecoderun.runner.wire.RunnerError;
-
-import io.kubecoderun.runner.wire.RunnerHeaders;
-
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.RunnerException;
@@ -14,8 +10,9 @@ import io.kubecoderun.runner.http.Router;
 import io.kubecoderun.runner.wire.ClaimRequest;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.RunnerError;
+import io.kubecoderun.runner.wire.RunnerHeaders;
 import io.kubecoderun.runner.wire.WireException;
-
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -34,8 +31,13 @@ public final class ExecuteEndpoint {
     private final BooleanSupplier ready;
     private final AtomicBoolean busy = new AtomicBoolean();
 
-    public ExecuteEndpoint(Executor executor, Claim claim, String podUid, Workspace workspace, long maxRequestBytes,
-                           BooleanSupplier ready) {
+    public ExecuteEndpoint(
+            Executor executor,
+            Claim claim,
+            String podUid,
+            Workspace workspace,
+            long maxRequestBytes,
+            BooleanSupplier ready) {
         this.executor = executor;
         this.claim = claim;
         this.podUid = podUid;
@@ -55,8 +57,10 @@ public final class ExecuteEndpoint {
             try {
                 claim.claim(ClaimRequest.of(lease, claimFor), podUid);
             } catch (WireException e) {
-                throw new RunnerException.BadRequest(RunnerError.INVALID_LEASE, RunnerHeaders.CLAIM_POD_UID + " needs a lease id in "
-                        + RunnerHeaders.LEASE_ID + ": " + e.getMessage());
+                throw new RunnerException.BadRequest(
+                        RunnerError.INVALID_LEASE,
+                        RunnerHeaders.CLAIM_POD_UID + " needs a lease id in " + RunnerHeaders.LEASE_ID + ": "
+                                + e.getMessage());
             }
         }
         claim.authorize(lease);

@@ -1,14 +1,12 @@
 package io.kubecoderun.runner.api;
 
-import io.kubecoderun.runner.wire.RunnerHeaders;
-
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.Claim;
 import io.kubecoderun.runner.files.Workspace;
 import io.kubecoderun.runner.http.Exchanges;
 import io.kubecoderun.runner.http.Router;
 import io.kubecoderun.runner.wire.FileEntry;
-
+import io.kubecoderun.runner.wire.RunnerHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,7 +3,6 @@ package io.kubecoderun.runner.api;
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.http.Exchanges;
 import io.kubecoderun.runner.http.Router;
-
 import java.io.IOException;
 import java.util.Map;
 import java.util.function.BooleanSupplier;

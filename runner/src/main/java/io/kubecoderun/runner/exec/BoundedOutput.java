@@ -73,7 +73,8 @@ final class BoundedOutput {
         int end = truncated() ? completeSequenceEnd() : length;
         CharBuffer chars;
         try {
-            chars = StandardCharsets.UTF_8.newDecoder()
+            chars = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(ByteBuffer.wrap(kept, 0, end));

@@ -19,9 +19,25 @@ public final class BubblewrapSandbox implements Sandbox {
     static final int SANDBOX_UID = 65532;
 
     /** Configuration under /etc that runtimes need (Debian alternatives, certificates, fonts, R, PHP, Java). */
-    private static final List<String> ETC_ENTRIES = List.of("alternatives", "ssl", "ca-certificates", "fonts",
-            "R", "php", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "mime.types",
-            "matplotlibrc", "python3", "python3.11", "ldc2.conf", "gtk-3.0", "ImageMagick-6");
+    private static final List<String> ETC_ENTRIES = List.of(
+            "alternatives",
+            "ssl",
+            "ca-certificates",
+            "fonts",
+            "R",
+            "php",
+            "ld.so.cache",
+            "ld.so.conf",
+            "ld.so.conf.d",
+            "localtime",
+            "nsswitch.conf",
+            "mime.types",
+            "matplotlibrc",
+            "python3",
+            "python3.11",
+            "ldc2.conf",
+            "gtk-3.0",
+            "ImageMagick-6");
 
     private final Path bwrap;
     private final Path workdir;
@@ -46,10 +62,21 @@ public final class BubblewrapSandbox implements Sandbox {
 
     private static List<String> fixedArgs(Path supportDir) throws IOException {
         List<String> args = new ArrayList<>(List.of(
-                "--unshare-all", "--unshare-user", "--uid", Integer.toString(SANDBOX_UID),
-                "--gid", Integer.toString(SANDBOX_UID), "--hostname", "sandbox",
-                "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--ro-bind", "/usr", "/usr"));
+                "--unshare-all",
+                "--unshare-user",
+                "--uid",
+                Integer.toString(SANDBOX_UID),
+                "--gid",
+                Integer.toString(SANDBOX_UID),
+                "--hostname",
+                "sandbox",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-drop",
+                "ALL",
+                "--ro-bind",
+                "/usr",
+                "/usr"));
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
             Path path = Path.of("/", top);
             if (Files.isSymbolicLink(path)) {
@@ -60,7 +87,9 @@ public final class BubblewrapSandbox implements Sandbox {
         }
         List<String> etc = new ArrayList<>(ETC_ENTRIES);
         try (Stream<Path> entries = Files.list(Path.of("/etc"))) {
-            entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("java")).forEach(etc::add);
+            entries.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("java"))
+                    .forEach(etc::add);
         }
         for (String entry : etc) {
             args.addAll(List.of("--ro-bind-try", "/etc/" + entry, "/etc/" + entry));
@@ -68,12 +97,23 @@ public final class BubblewrapSandbox implements Sandbox {
         // A passwd and group naming the sandbox user, so tools that look themselves up (R, Python's getpass) work.
         Path passwd = supportDir.resolve("passwd");
         Path group = supportDir.resolve("group");
-        Files.writeString(passwd, "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                + "sandbox:x:" + SANDBOX_UID + ":" + SANDBOX_UID + ":sandbox:/tmp:/bin/bash\n"
-                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        Files.writeString(
+                passwd,
+                "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                        + "sandbox:x:" + SANDBOX_UID + ":" + SANDBOX_UID + ":sandbox:/tmp:/bin/bash\n"
+                        + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
         Files.writeString(group, "root:x:0:\nsandbox:x:" + SANDBOX_UID + ":\nnogroup:x:65534:\n");
-        args.addAll(List.of("--ro-bind", passwd.toString(), "/etc/passwd", "--ro-bind", group.toString(),
-                "/etc/group", "--proc", "/proc", "--dev", "/dev"));
+        args.addAll(List.of(
+                "--ro-bind",
+                passwd.toString(),
+                "/etc/passwd",
+                "--ro-bind",
+                group.toString(),
+                "/etc/group",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev"));
         return List.copyOf(args);
     }
 
@@ -97,10 +137,20 @@ public final class BubblewrapSandbox implements Sandbox {
         List<String> argv = new ArrayList<>(fixedArgs.size() + command.size() + 24);
         argv.add(bwrap.toString());
         argv.addAll(fixedArgs);
-        argv.addAll(List.of("--size", Long.toString(limits.tmpBytes()), "--tmpfs", "/tmp",
-                "--bind", workdir.toString(), WORKDIR_VIEW,
-                "--bind", hostBuildDir.toString(), BUILD_VIEW,
-                "--chdir", cwdView, "--"));
+        argv.addAll(List.of(
+                "--size",
+                Long.toString(limits.tmpBytes()),
+                "--tmpfs",
+                "/tmp",
+                "--bind",
+                workdir.toString(),
+                WORKDIR_VIEW,
+                "--bind",
+                hostBuildDir.toString(),
+                BUILD_VIEW,
+                "--chdir",
+                cwdView,
+                "--"));
         argv.addAll(command);
         return argv;
     }

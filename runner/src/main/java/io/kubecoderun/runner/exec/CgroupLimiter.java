@@ -27,6 +27,7 @@ public final class CgroupLimiter {
 
     /** Tries to remove a released group; the last processes of a killed tree may take a moment to be reaped. */
     private static final int REMOVE_ATTEMPTS = 50;
+
     private static final long REMOVE_PAUSE_MS = 20;
 
     private final List<Path> parents;
@@ -175,7 +176,8 @@ public final class CgroupLimiter {
     public void close() {
         housekeeping.shutdown();
         try {
-            housekeeping.awaitTermination(REMOVE_ATTEMPTS * REMOVE_PAUSE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            housekeeping.awaitTermination(
+                    REMOVE_ATTEMPTS * REMOVE_PAUSE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,8 +1,5 @@
 package io.kubecoderun.runner.exec;
 
-
-import io.kubecoderun.runner.wire.RunnerError;
-
 import io.kubecoderun.runner.RunnerConfig;
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.lang.JavaSource;
@@ -10,8 +7,8 @@ import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.ExecuteResponse;
+import io.kubecoderun.runner.wire.RunnerError;
 import io.kubecoderun.runner.wire.StateError;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,14 +50,21 @@ public final class Executor {
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
         this.config = config;
-        this.support = SupportFiles.prepare(config.scratch().resolve("support-" + ProcessHandle.current().pid()));
+        this.support = SupportFiles.prepare(
+                config.scratch().resolve("support-" + ProcessHandle.current().pid()));
         this.launcher = Launcher.start(cgroups, config.scratch(), config.memoryLimitBytes(), config.pidsLimit());
         this.sandbox = sandbox;
         this.cgroups = cgroups;
         this.workdir = config.workdir();
-        this.warm = new WarmInterpreter(config, sandbox, support, launcher, cgroups,
+        this.warm = new WarmInterpreter(
+                config,
+                sandbox,
+                support,
+                launcher,
+                cgroups,
                 () -> ProcessHandle.current().pid() + "-" + sequence.incrementAndGet(),
-                budgetMs -> limits(WarmInterpreter.LANGUAGE, budgetMs), this::removeLater);
+                budgetMs -> limits(WarmInterpreter.LANGUAGE, budgetMs),
+                this::removeLater);
         for (Language language : Languages.all()) {
             installed.put(language.id(), toolchainPresent(language));
         }
@@ -82,16 +86,23 @@ public final class Executor {
     }
 
     public ExecuteResponse execute(ExecuteRequest request) throws IOException {
-        Language language = Languages.find(request.lang()).orElseThrow(() -> new RunnerException.BadRequest(
-                RunnerError.UNSUPPORTED_LANGUAGE, "unknown language '" + request.lang() + "'; supported: "
-                + String.join(", ", Languages.all().stream().map(Language::id).toList())));
+        Language language = Languages.find(request.lang())
+                .orElseThrow(() -> new RunnerException.BadRequest(
+                        RunnerError.UNSUPPORTED_LANGUAGE,
+                        "unknown language '" + request.lang() + "'; supported: "
+                                + String.join(
+                                        ", ",
+                                        Languages.all().stream()
+                                                .map(Language::id)
+                                                .toList())));
         if (!installed.get(language.id())) {
-            throw new RunnerException.BadRequest(RunnerError.LANGUAGE_UNAVAILABLE,
+            throw new RunnerException.BadRequest(
+                    RunnerError.LANGUAGE_UNAVAILABLE,
                     language.displayName() + " is not installed in this sandbox; available: " + availableLanguages());
         }
         if (request.state() != null && request.state().length > config.maxStateBytes()) {
-            throw new RunnerException.TooLarge("state is " + request.state().length + " bytes; the cap is "
-                    + config.maxStateBytes());
+            throw new RunnerException.TooLarge(
+                    "state is " + request.state().length + " bytes; the cap is " + config.maxStateBytes());
         }
         Duration timeout = effectiveTimeout(request.timeoutMs());
         long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
@@ -130,14 +141,40 @@ public final class Executor {
                 Launcher.Armed first = armed;
                 armed = null;
                 // Compiler output is diagnostics wherever the compiler prints it (tsc uses stdout): stderr.
-                outcome = step(steps, first, language.compile(), List.of(), vars, vars.get("build"), build, env,
-                        deadline, stderr, stderr, marker, limits, "compile");
+                outcome = step(
+                        steps,
+                        first,
+                        language.compile(),
+                        List.of(),
+                        vars,
+                        vars.get("build"),
+                        build,
+                        env,
+                        deadline,
+                        stderr,
+                        stderr,
+                        marker,
+                        limits,
+                        "compile");
             }
             if (outcome == null || (outcome.exitCode() == 0 && !outcome.timedOut() && !outcome.cancelled())) {
                 Launcher.Armed shell = armed != null ? armed : launcher.arm(cgroup);
                 armed = null;
-                outcome = step(steps, shell, language.run(), request.args(), vars, sandbox.workdirView(), build,
-                        env, deadline, stdout, stderr, marker, limits, "run");
+                outcome = step(
+                        steps,
+                        shell,
+                        language.run(),
+                        request.args(),
+                        vars,
+                        sandbox.workdirView(),
+                        build,
+                        env,
+                        deadline,
+                        stdout,
+                        stderr,
+                        marker,
+                        limits,
+                        "run");
             }
             long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
             return respond(language, request, outcome, elapsedMs, stdout, stderr, cgroup, build, budgetMs, false);
@@ -154,16 +191,24 @@ public final class Executor {
     }
 
     /** The answer to an execution that ran (cold or warm): termination lines, OOM, state and its report. */
-    private ExecuteResponse respond(Language language, ExecuteRequest request, StepRunner.Outcome outcome,
-                                    long elapsedMs, BoundedOutput stdout, BoundedOutput stderr, Cgroup cgroup,
-                                    Path build, long budgetMs, boolean warmStart) throws IOException {
+    private ExecuteResponse respond(
+            Language language,
+            ExecuteRequest request,
+            StepRunner.Outcome outcome,
+            long elapsedMs,
+            BoundedOutput stdout,
+            BoundedOutput stderr,
+            Cgroup cgroup,
+            Path build,
+            long budgetMs,
+            boolean warmStart)
+            throws IOException {
         boolean python = language.has(Language.Trait.KEEPS_STATE);
         boolean oom = cgroup != null && cgroup.oomKilled();
         if (outcome.cancelled()) {
             stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
         } else if (outcome.timedOut()) {
-            stderr.appendText(terminatedLine(stderr) + "Execution timed out after "
-                    + seconds(budgetMs) + " seconds\n");
+            stderr.appendText(terminatedLine(stderr) + "Execution timed out after " + seconds(budgetMs) + " seconds\n");
         } else if (oom) {
             stderr.appendText(terminatedLine(stderr) + "Killed: the memory limit of "
                     + (config.memoryLimitBytes() >> 20) + " MiB was exceeded\n");
@@ -174,17 +219,27 @@ public final class Executor {
             }
         }
         List<StateError> stateErrors = python ? readReport(build.resolve("state.report")) : List.of();
-        byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors)
-                : null;
-        String line = "event=execute lang=" + language.id() + " exit=" + outcome.exitCode()
-                + " timed_out=" + outcome.timedOut() + " oom=" + oom + " ms=" + elapsedMs + " warm=" + warmStart;
+        byte[] state = python && request.captureState() ? readState(build.resolve("state.out"), stateErrors) : null;
+        String line = "event=execute lang=" + language.id() + " exit=" + outcome.exitCode() + " timed_out="
+                + outcome.timedOut() + " oom=" + oom + " ms=" + elapsedMs + " warm=" + warmStart;
         try {
-            cleanup.execute(() -> LOG.info(line)); // formatting and writing a log line: about 1 ms, off the answer's path
+            cleanup.execute(
+                    () -> LOG.info(line)); // formatting and writing a log line: about 1 ms, off the answer's path
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             LOG.info(line);
         }
-        return new ExecuteResponse(outcome.exitCode(), stdout.text(), stderr.text(), outcome.timedOut(),
-                elapsedMs, state, stateErrors, stdout.truncated(), stderr.truncated(), oom, language.id());
+        return new ExecuteResponse(
+                outcome.exitCode(),
+                stdout.text(),
+                stderr.text(),
+                outcome.timedOut(),
+                elapsedMs,
+                state,
+                stateErrors,
+                stdout.truncated(),
+                stderr.truncated(),
+                oom,
+                language.id());
     }
 
     // ---- the warm Python interpreter -------------------------------------------------------------------------
@@ -217,8 +272,9 @@ public final class Executor {
      * Hands the program to a warm interpreter and waits for it like any run; null when the interpreter did not
      * take the program (it is then discarded and nothing of the program has run).
      */
-    private ExecuteResponse executeWarm(WarmInterpreter.Started interpreter, Language python, ExecuteRequest request,
-                                        long budgetMs) throws IOException {
+    private ExecuteResponse executeWarm(
+            WarmInterpreter.Started interpreter, Language python, ExecuteRequest request, long budgetMs)
+            throws IOException {
         boolean handedOver = false;
         Cgroup cgroup = interpreter.running().armed().cgroup;
         currentStep = interpreter.steps();
@@ -232,11 +288,25 @@ public final class Executor {
                 LOG.warning("event=warm_python_handover_failed detail=\"running the program cold\"");
                 return null;
             }
-            StepRunner.Outcome outcome = interpreter.steps().finish(interpreter.running(), start,
-                    start + budgetMs * 1_000_000L, sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID="
-                            + interpreter.execId(), sandbox.killsTreeOnExit());
-            return respond(python, request, outcome, outcome.elapsedMs(), interpreter.stdout(),
-                    interpreter.stderr(), cgroup, interpreter.build(), budgetMs, true);
+            StepRunner.Outcome outcome = interpreter
+                    .steps()
+                    .finish(
+                            interpreter.running(),
+                            start,
+                            start + budgetMs * 1_000_000L,
+                            sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID=" + interpreter.execId(),
+                            sandbox.killsTreeOnExit());
+            return respond(
+                    python,
+                    request,
+                    outcome,
+                    outcome.elapsedMs(),
+                    interpreter.stdout(),
+                    interpreter.stderr(),
+                    cgroup,
+                    interpreter.build(),
+                    budgetMs,
+                    true);
         } finally {
             currentStep = null;
             if (!handedOver) {
@@ -266,8 +336,7 @@ public final class Executor {
     }
 
     /** Writes the source, support files and state into a fresh build directory; returns the placeholders. */
-    private Map<String, String> prepareBuild(Language language, ExecuteRequest request, Path build)
-            throws IOException {
+    private Map<String, String> prepareBuild(Language language, ExecuteRequest request, Path build) throws IOException {
         boolean python = language.has(Language.Trait.KEEPS_STATE);
         boolean mainClass = language.has(Language.Trait.MAIN_CLASS_FROM_SOURCE);
         String buildView = sandbox.buildView(build);
@@ -295,10 +364,21 @@ public final class Executor {
         return vars;
     }
 
-    private StepRunner.Outcome step(StepRunner steps, Launcher.Armed armed, List<String> template,
-                                    List<String> args, Map<String, String> vars, String cwdView, Path build,
-                                    Map<String, String> env, long deadline, BoundedOutput stdout,
-                                    BoundedOutput stderr, String marker, Limits limits, String name)
+    private StepRunner.Outcome step(
+            StepRunner steps,
+            Launcher.Armed armed,
+            List<String> template,
+            List<String> args,
+            Map<String, String> vars,
+            String cwdView,
+            Path build,
+            Map<String, String> env,
+            long deadline,
+            BoundedOutput stdout,
+            BoundedOutput stderr,
+            String marker,
+            Limits limits,
+            String name)
             throws IOException {
         List<String> command = new ArrayList<>(Language.expand(template, vars));
         command.addAll(args);
@@ -306,17 +386,35 @@ public final class Executor {
         Path hostCwd = sandbox.hostCwd(cwdView, workdir, build);
         // Without a pid namespace, the marker scan is what finds escaped processes.
         String scan = sandbox.killsTreeOnExit() ? null : marker;
-        return steps.run(launcher, armed, argv, hostCwd, env, limits, build.resolve("launch-" + name + ".sh"),
-                deadline, stdout, stderr, scan, sandbox.killsTreeOnExit());
+        return steps.run(
+                launcher,
+                armed,
+                argv,
+                hostCwd,
+                env,
+                limits,
+                build.resolve("launch-" + name + ".sh"),
+                deadline,
+                stdout,
+                stderr,
+                scan,
+                sandbox.killsTreeOnExit());
     }
 
     private Limits limits(Language language, long budgetMs) {
         long cpuSeconds = (budgetMs / 1000 + 1) * Runtime.getRuntime().availableProcessors() + 1;
         // With a cgroup, memory is bounded there; RLIMIT_AS is the fallback, and only for runtimes that bear it.
-        long addressSpace = !cgroups.enabled() && language.limitAddressSpace()
-                ? config.memoryLimitBytes() + (512L << 20) : 0;
-        return new Limits(config.memoryLimitBytes(), config.pidsLimit(), cpuSeconds, config.fileSizeLimitBytes(),
-                config.openFilesLimit(), addressSpace, config.processLimit(), config.tmpSizeBytes());
+        long addressSpace =
+                !cgroups.enabled() && language.limitAddressSpace() ? config.memoryLimitBytes() + (512L << 20) : 0;
+        return new Limits(
+                config.memoryLimitBytes(),
+                config.pidsLimit(),
+                cpuSeconds,
+                config.fileSizeLimitBytes(),
+                config.openFilesLimit(),
+                addressSpace,
+                config.processLimit(),
+                config.tmpSizeBytes());
     }
 
     private Duration effectiveTimeout(long requestedMs) {
@@ -352,8 +450,8 @@ public final class Executor {
         }
         long size = Files.size(stateOut);
         if (size > config.maxStateBytes()) {
-            errors.add(new StateError("<state>", "not saved: " + size + " bytes exceeds the cap of "
-                    + config.maxStateBytes()));
+            errors.add(new StateError(
+                    "<state>", "not saved: " + size + " bytes exceeds the cap of " + config.maxStateBytes()));
             return null;
         }
         return Files.readAllBytes(stateOut);

@@ -36,6 +36,7 @@ final class Launcher implements AutoCloseable {
             + "printf R; IFS= read -r script || exit 125; . \"$script\"";
     /** Exit status of the launcher itself failing (cgroup join, ulimit, cd), as env(1) and nohup(1) use it. */
     static final int LAUNCH_FAILED = 125;
+
     private static final long ARM_WAIT_SECONDS = 30;
 
     /** A parked shell, inside its cgroup (if any), waiting for the script to run. */
@@ -72,7 +73,8 @@ final class Launcher implements AutoCloseable {
     /** Measures {@code ulimit -f}'s block size in this machine's {@code /bin/sh} and arms the first shell. */
     static Launcher start(CgroupLimiter cgroups, Path parkDir, long memoryBytes, int maxPids) throws IOException {
         Process p = new ProcessBuilder(Tools.SH, "-c", "ulimit -f 2; exec cat /proc/self/limits")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String limits = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -84,9 +86,9 @@ final class Launcher implements AutoCloseable {
         }
         for (String line : limits.split("\n")) {
             if (line.startsWith("Max file size")) {
-                String[] parts = line.substring("Max file size".length()).strip().split("\\s+");
-                Launcher launcher = new Launcher(Long.parseLong(parts[0]) / 2, cgroups, parkDir, memoryBytes,
-                        maxPids);
+                String[] parts =
+                        line.substring("Max file size".length()).strip().split("\\s+");
+                Launcher launcher = new Launcher(Long.parseLong(parts[0]) / 2, cgroups, parkDir, memoryBytes, maxPids);
                 launcher.armAhead();
                 return launcher;
             }
@@ -149,23 +151,38 @@ final class Launcher implements AutoCloseable {
      * Runs {@code command} in the armed shell: writes the launch script to {@code scriptFile} and hands the shell
      * its path. Returns at once; the caller waits for the process.
      */
-    void fire(Armed armed, List<String> command, Path hostCwd, Map<String, String> env, Limits limits,
-              Path scriptFile) throws IOException {
+    void fire(Armed armed, List<String> command, Path hostCwd, Map<String, String> env, Limits limits, Path scriptFile)
+            throws IOException {
         StringBuilder script = new StringBuilder(1024);
-        script.append("cd ").append(quote(hostCwd.toString())).append(" || exit ").append(LAUNCH_FAILED).append('\n');
-        script.append("ulimit -c 0 && ulimit -t ").append(limits.cpuSeconds())
-                .append(" && ulimit -f ").append(Math.max(1, limits.fileSizeBytes() / fileBlockBytes))
-                .append(" && ulimit -n ").append(limits.openFiles());
+        script.append("cd ")
+                .append(quote(hostCwd.toString()))
+                .append(" || exit ")
+                .append(LAUNCH_FAILED)
+                .append('\n');
+        script.append("ulimit -c 0 && ulimit -t ")
+                .append(limits.cpuSeconds())
+                .append(" && ulimit -f ")
+                .append(Math.max(1, limits.fileSizeBytes() / fileBlockBytes))
+                .append(" && ulimit -n ")
+                .append(limits.openFiles());
         if (limits.addressSpaceBytes() > 0) {
             script.append(" && ulimit -v ").append(limits.addressSpaceBytes() / 1024);
         }
         script.append(" || exit ").append(LAUNCH_FAILED).append('\n');
         for (Map.Entry<String, String> e : env.entrySet()) {
-            script.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+            script.append("export ")
+                    .append(e.getKey())
+                    .append('=')
+                    .append(quote(e.getValue()))
+                    .append('\n');
         }
         script.append("exec");
         if (limits.maxProcesses() > 0) {
-            script.append(' ').append(Tools.PRLIMIT).append(" --nproc=").append(limits.maxProcesses()).append(" --");
+            script.append(' ')
+                    .append(Tools.PRLIMIT)
+                    .append(" --nproc=")
+                    .append(limits.maxProcesses())
+                    .append(" --");
         }
         for (String arg : command) {
             script.append(' ').append(quote(arg));

@@ -19,10 +19,10 @@ import java.util.List;
 final class ProcessTree {
     /** Rounds of sweeping; a fork loop is bounded by the pids limit, so a few rounds empty it. */
     private static final int SWEEP_ROUNDS = 50;
+
     private static final long SWEEP_PAUSE_MS = 2;
 
-    private ProcessTree() {
-    }
+    private ProcessTree() {}
 
     /**
      * @param sweep whether to walk and sweep (a few milliseconds, more while dying processes linger in the

@@ -17,8 +17,7 @@ final class Signals {
             24, "SIGXCPU (CPU time limit exceeded)",
             25, "SIGXFSZ (file size limit exceeded)");
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /** A sentence for {@code exitCode}, or null when it is not a known signal death. */
     static String describeExit(int exitCode) {

@@ -33,19 +33,18 @@ final class StepRunner {
     static final int TIMEOUT_EXIT_CODE = 124;
 
     /** {@code cancelled}: stopped by shutdown rather than by its deadline. */
-    record Outcome(int exitCode, boolean timedOut, boolean cancelled, long elapsedMs) {
-    }
+    record Outcome(int exitCode, boolean timedOut, boolean cancelled, long elapsedMs) {}
 
     /** Exit status reported for a step stopped by shutdown: 128 + SIGTERM. */
     static final int CANCELLED_EXIT_CODE = 143;
 
     /** The process currently running, so shutdown can stop it; null between steps. */
     private volatile Process current;
+
     private volatile boolean cancelled;
 
     /** A step fired in its shell and not yet waited for. */
-    record Running(Process process, Launcher.Armed armed, Future<?> out, Future<?> err) {
-    }
+    record Running(Process process, Launcher.Armed armed, Future<?> out, Future<?> err) {}
 
     /**
      * Fires {@code command} in the armed shell and waits for it.
@@ -53,9 +52,19 @@ final class StepRunner {
      * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
      *                     there is nothing to sweep; the sweep still runs after a timeout
      */
-    Outcome run(Launcher launcher, Launcher.Armed armed, List<String> command, Path hostCwd,
-                Map<String, String> env, Limits limits, Path scriptFile, long deadlineNanos,
-                BoundedOutput stdout, BoundedOutput stderr, String marker, boolean pidNamespace)
+    Outcome run(
+            Launcher launcher,
+            Launcher.Armed armed,
+            List<String> command,
+            Path hostCwd,
+            Map<String, String> env,
+            Limits limits,
+            Path scriptFile,
+            long deadlineNanos,
+            BoundedOutput stdout,
+            BoundedOutput stderr,
+            String marker,
+            boolean pidNamespace)
             throws IOException {
         if (cancelled) {
             armed.process.destroyForcibly();
@@ -67,9 +76,17 @@ final class StepRunner {
     }
 
     /** Fires {@code command} with both streams being drained; returns at once. */
-    Running start(Launcher launcher, Launcher.Armed armed, List<String> command, Path hostCwd,
-                  Map<String, String> env, Limits limits, Path scriptFile, BoundedOutput stdout,
-                  BoundedOutput stderr) throws IOException {
+    Running start(
+            Launcher launcher,
+            Launcher.Armed armed,
+            List<String> command,
+            Path hostCwd,
+            Map<String, String> env,
+            Limits limits,
+            Path scriptFile,
+            BoundedOutput stdout,
+            BoundedOutput stderr)
+            throws IOException {
         Process process = armed.process;
         current = process;
         Future<?> out = READERS.submit(() -> stdout.drain(process.getInputStream()));
@@ -88,8 +105,8 @@ final class StepRunner {
         current = process;
         boolean finished;
         try {
-            finished = !cancelled
-                    && process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            finished =
+                    !cancelled && process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finished = false;

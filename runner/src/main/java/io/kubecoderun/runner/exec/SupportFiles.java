@@ -2,7 +2,6 @@ package io.kubecoderun.runner.exec;
 
 import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,10 +28,10 @@ public final class SupportFiles {
 
     /** File name in the build directory → content. */
     private final Map<String, byte[]> files = new HashMap<>();
+
     private String pythonWrapper = PYTHON_WRAPPER;
 
-    private SupportFiles() {
-    }
+    private SupportFiles() {}
 
     public static SupportFiles prepare(Path workDir) throws IOException {
         SupportFiles support = new SupportFiles();
@@ -54,9 +53,15 @@ public final class SupportFiles {
         Path source = workDir.resolve(PYTHON_WRAPPER);
         Path compiled = workDir.resolve(PYTHON_WRAPPER + "c");
         Files.write(source, files.get(PYTHON_WRAPPER));
-        Process p = new ProcessBuilder(List.of(python.toString(), "-I", "-c",
-                "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
-                source.toString(), compiled.toString())).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        python.toString(),
+                        "-I",
+                        "-c",
+                        "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
+                        source.toString(),
+                        compiled.toString()))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes());
         try {
             if (p.waitFor(COMPILE_TIMEOUT_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0) {

@@ -14,8 +14,7 @@ public final class Tools {
     /** coreutils mkfifo: the control pipe of a warm Python interpreter (Essential in Debian). */
     public static final String MKFIFO = "/usr/bin/mkfifo";
 
-    private Tools() {
-    }
+    private Tools() {}
 
     /** Finds a program in the directories of the sandbox PATH. */
     public static Optional<Path> which(String program) {

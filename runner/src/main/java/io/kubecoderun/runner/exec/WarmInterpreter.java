@@ -5,7 +5,6 @@ import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
 import io.kubecoderun.runner.wire.ExecuteRequest;
 import io.kubecoderun.runner.wire.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,14 +37,21 @@ import java.util.logging.Logger;
 final class WarmInterpreter {
     private static final Logger LOG = Logger.getLogger(WarmInterpreter.class.getName());
     /** The language whose interpreter is started ahead. */
-    static final Language LANGUAGE = Languages.with(Language.Trait.WARM_INTERPRETER).get(0);
+    static final Language LANGUAGE =
+            Languages.with(Language.Trait.WARM_INTERPRETER).get(0);
     /** How long handing a program to a warm interpreter may take before it is given up for a cold start. */
     static final long HANDOVER_MS = 5_000;
 
     /** An interpreter started ahead, waiting for its program on {@code control}. */
-    record Started(String execId, Path build, String buildView, Path control, StepRunner steps,
-                   StepRunner.Running running, BoundedOutput stdout, BoundedOutput stderr) {
-    }
+    record Started(
+            String execId,
+            Path build,
+            String buildView,
+            Path control,
+            StepRunner steps,
+            StepRunner.Running running,
+            BoundedOutput stdout,
+            BoundedOutput stderr) {}
 
     private final RunnerConfig config;
     private final Sandbox sandbox;
@@ -60,11 +66,18 @@ final class WarmInterpreter {
             r -> Thread.ofPlatform().daemon().name("kcr-prestart").unstarted(r));
     /** The interpreter started ahead for the next program, or null; guarded by {@code this}. */
     private Future<Started> warm;
+
     private boolean closed;
 
-    WarmInterpreter(RunnerConfig config, Sandbox sandbox, SupportFiles support, Launcher launcher,
-                    CgroupLimiter cgroups, Supplier<String> execIds, LongFunction<Limits> limitsForBudgetMs,
-                    Consumer<Path> removeLater) {
+    WarmInterpreter(
+            RunnerConfig config,
+            Sandbox sandbox,
+            SupportFiles support,
+            Launcher launcher,
+            CgroupLimiter cgroups,
+            Supplier<String> execIds,
+            LongFunction<Limits> limitsForBudgetMs,
+            Consumer<Path> removeLater) {
         this.config = config;
         this.sandbox = sandbox;
         this.support = support;
@@ -97,8 +110,8 @@ final class WarmInterpreter {
         env.put("KCR_EXEC_ID", execId);
         // The CPU rlimit is a backstop for the largest budget; the request's own deadline is enforced on the wall.
         Limits limits = limitsForBudgetMs.apply(Math.round(config.maxTimeout().toMillis() * LANGUAGE.timeoutFactor()));
-        List<String> command = new ArrayList<>(List.of(LANGUAGE.run().get(0),
-                buildView + "/" + support.pythonWrapper(), "--serve", buildView + "/control"));
+        List<String> command = new ArrayList<>(List.of(
+                LANGUAGE.run().get(0), buildView + "/" + support.pythonWrapper(), "--serve", buildView + "/control"));
         if (!config.pythonPreload().isEmpty()) {
             command.add(config.pythonPreload());
         }
@@ -107,8 +120,8 @@ final class WarmInterpreter {
         BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
         BoundedOutput stderr = new BoundedOutput(config.maxOutputBytes());
         StepRunner steps = new StepRunner();
-        StepRunner.Running running = steps.start(launcher, launcher.take(), argv, hostCwd, env, limits,
-                build.resolve("launch-run.sh"), stdout, stderr);
+        StepRunner.Running running = steps.start(
+                launcher, launcher.take(), argv, hostCwd, env, limits, build.resolve("launch-run.sh"), stdout, stderr);
         return new Started(execId, build, buildView, control, steps, running, stdout, stderr);
     }
 
@@ -129,7 +142,8 @@ final class WarmInterpreter {
             Started interpreter = started.get(max.toMillis(), TimeUnit.MILLISECONDS);
             Path ready = interpreter.build().resolve("control.ready");
             while (!Files.exists(ready)) {
-                if (System.nanoTime() > until || !interpreter.running().process().isAlive()) {
+                if (System.nanoTime() > until
+                        || !interpreter.running().process().isAlive()) {
                     return false;
                 }
                 Thread.sleep(5);
@@ -158,7 +172,8 @@ final class WarmInterpreter {
             if (interpreter.running().process().isAlive()) {
                 return interpreter;
             }
-            LOG.warning("event=warm_python_died stderr=\"" + interpreter.stderr().text().strip() + "\"");
+            LOG.warning("event=warm_python_died stderr=\""
+                    + interpreter.stderr().text().strip() + "\"");
             discard(interpreter);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,8 +209,11 @@ final class WarmInterpreter {
     /** Stops an unused interpreter: its tree killed, its cgroup released, its directory removed. */
     void discard(Started interpreter) {
         StepRunner.Running running = interpreter.running();
-        ProcessTree.kill(running.process(), running.armed().cgroup, sandbox.killsTreeOnExit() ? null
-                : "KCR_EXEC_ID=" + interpreter.execId(), true);
+        ProcessTree.kill(
+                running.process(),
+                running.armed().cgroup,
+                sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID=" + interpreter.execId(),
+                true);
         if (running.armed().cgroup != null) {
             cgroups.release(running.armed().cgroup);
         }
@@ -252,13 +270,15 @@ final class WarmInterpreter {
 
     /** Writes {@code line} to the FIFO, which blocks until the interpreter opens it; gives up after a while. */
     private static boolean send(Path fifo, String line) {
-        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-            try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
-                out.write(line.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, runnable -> Thread.ofVirtual().start(runnable));
+        CompletableFuture<Void> write = CompletableFuture.runAsync(
+                () -> {
+                    try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                        out.write(line.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                runnable -> Thread.ofVirtual().start(runnable));
         try {
             write.get(HANDOVER_MS, TimeUnit.MILLISECONDS);
             return true;
@@ -278,7 +298,9 @@ final class WarmInterpreter {
     }
 
     private static void mkfifo(Path path) throws IOException {
-        Process p = new ProcessBuilder(Tools.MKFIFO, "-m", "600", path.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(Tools.MKFIFO, "-m", "600", path.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {

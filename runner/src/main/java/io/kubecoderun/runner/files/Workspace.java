@@ -1,10 +1,8 @@
 package io.kubecoderun.runner.files;
 
-import io.kubecoderun.runner.wire.RunnerError;
-
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.wire.FileEntry;
-
+import io.kubecoderun.runner.wire.RunnerError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,6 +34,7 @@ public final class Workspace {
     private static final int MAX_SEGMENT_BYTES = 255;
     /** Linux's PATH_MAX. */
     private static final int MAX_PATH_BYTES = 4096;
+
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final Path root;
@@ -127,8 +126,10 @@ public final class Workspace {
         Path temp = parent.resolve(".kcr-upload-" + System.nanoTime());
         try {
             long written = 0;
-            try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temp,
-                    EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), new java.nio.file.attribute.FileAttribute<?>[0]))) {
+            try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(
+                    temp,
+                    EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    new java.nio.file.attribute.FileAttribute<?>[0]))) {
                 byte[] buffer = new byte[COPY_BUFFER];
                 int n;
                 while ((n = body.read(buffer)) >= 0) {
@@ -140,7 +141,10 @@ public final class Workspace {
                 }
             }
             checkParents(target); // the tree could have changed while the body streamed
-            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    temp,
+                    target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temp);
@@ -180,8 +184,8 @@ public final class Workspace {
         if (!attributes.isRegularFile()) {
             throw bad("not a regular file");
         }
-        return Channels.newInputStream(Files.newByteChannel(target, Set.of(StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)));
+        return Channels.newInputStream(
+                Files.newByteChannel(target, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
     }
 
     public long size(String relative) throws IOException {
@@ -242,8 +246,7 @@ public final class Workspace {
     }
 
     /** A listing; {@code truncated} when more files exist than the runner lists. */
-    public record Listing(List<FileEntry> files, boolean truncated) {
-    }
+    public record Listing(List<FileEntry> files, boolean truncated) {}
 
     private FileEntry entry(Path file, BasicFileAttributes attrs) throws IOException {
         String path = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
@@ -257,8 +260,8 @@ public final class Workspace {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
-        try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)))) {
+        try (InputStream in = Channels.newInputStream(
+                Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
             byte[] buffer = new byte[COPY_BUFFER];
             int n;
             while ((n = in.read(buffer)) >= 0) {

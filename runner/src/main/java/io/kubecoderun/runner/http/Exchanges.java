@@ -1,12 +1,9 @@
 package io.kubecoderun.runner.http;
 
-import io.kubecoderun.runner.wire.Json;
-
-import io.kubecoderun.runner.wire.RunnerError;
-
 import com.sun.net.httpserver.HttpExchange;
 import io.kubecoderun.runner.RunnerException;
-
+import io.kubecoderun.runner.wire.Json;
+import io.kubecoderun.runner.wire.RunnerError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +14,7 @@ import java.util.Map;
 
 /** Reading bounded bodies and writing JSON answers and errors on a JDK {@link HttpExchange}. */
 public final class Exchanges {
-    private Exchanges() {
-    }
+    private Exchanges() {}
 
     /** Reads the whole body, refusing more than {@code cap} bytes with 413 before buffering them. */
     public static byte[] readBody(HttpExchange exchange, long cap) throws IOException {

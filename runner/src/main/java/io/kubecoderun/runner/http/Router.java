@@ -1,11 +1,9 @@
 package io.kubecoderun.runner.http;
 
-import io.kubecoderun.runner.wire.RunnerError;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.kubecoderun.runner.RunnerException;
-
+import io.kubecoderun.runner.wire.RunnerError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +23,7 @@ public final class Router implements HttpHandler {
         void handle(HttpExchange exchange, String rest) throws IOException;
     }
 
-    private record Route(String path, boolean prefix, Endpoint endpoint) {
-    }
+    private record Route(String path, boolean prefix, Endpoint endpoint) {}
 
     private final List<Route> routes = new ArrayList<>();
 
@@ -51,7 +48,8 @@ public final class Router implements HttpHandler {
                     return;
                 }
                 if (route.prefix() && path.startsWith(route.path() + "/")) {
-                    route.endpoint().handle(exchange, path.substring(route.path().length() + 1));
+                    route.endpoint()
+                            .handle(exchange, path.substring(route.path().length() + 1));
                     return;
                 }
             }
@@ -63,8 +61,10 @@ public final class Router implements HttpHandler {
             exchange.close();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "event=handler_failed path=" + path, e);
-            Exchanges.sendJson(exchange, 500, java.util.Map.of("error", "internal runner error",
-                    "error_type", RunnerError.INTERNAL.wire()));
+            Exchanges.sendJson(
+                    exchange,
+                    500,
+                    java.util.Map.of("error", "internal runner error", "error_type", RunnerError.INTERNAL.wire()));
         } finally {
             exchange.close();
         }

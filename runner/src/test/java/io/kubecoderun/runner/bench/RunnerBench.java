@@ -4,11 +4,9 @@ import io.kubecoderun.runner.exec.BubblewrapSandbox;
 import io.kubecoderun.runner.exec.Limits;
 import io.kubecoderun.runner.testing.RunnerHttp;
 import io.kubecoderun.runner.testing.RunnerProcess;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +27,7 @@ public final class RunnerBench {
      */
     private static final long PAUSE_MS = 30;
 
-    private RunnerBench() {
-    }
+    private RunnerBench() {}
 
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -60,11 +57,13 @@ public final class RunnerBench {
         Path work = Files.createDirectories(base.resolve("bare-work"));
         Path build = Files.createDirectories(base.resolve("bare-build"));
         Path support = Files.createDirectories(base.resolve("bare-support"));
-        BubblewrapSandbox sandbox = new BubblewrapSandbox(BubblewrapSandbox.locate().orElseThrow(
-                () -> new IllegalStateException("bubblewrap is not installed")), work, support);
+        BubblewrapSandbox sandbox = new BubblewrapSandbox(
+                BubblewrapSandbox.locate().orElseThrow(() -> new IllegalStateException("bubblewrap is not installed")),
+                work,
+                support);
         Limits limits = new Limits(512L << 20, 256, 60, 100L << 20, 1024, 0, 0, 256L << 20);
-        List<String> bare = sandbox.wrap(List.of("/usr/bin/python3", "-c", "print(1)"), build,
-                sandbox.workdirView(), limits);
+        List<String> bare =
+                sandbox.wrap(List.of("/usr/bin/python3", "-c", "print(1)"), build, sandbox.workdirView(), limits);
 
         double[] runnerMs = new double[iterations];
         double[] bareMs = new double[iterations];
@@ -92,39 +91,61 @@ public final class RunnerBench {
             }
             Thread.sleep(SETTLE_MS);
             afterRss = runner.rssBytes();
-            cgroup = runner.log().lines().filter(l -> l.contains("event=cgroup") || l.contains("event=no_cgroup"))
-                    .findFirst().map(l -> l.substring(l.indexOf("event="))).orElse("unknown");
+            cgroup = runner.log()
+                    .lines()
+                    .filter(l -> l.contains("event=cgroup") || l.contains("event=no_cgroup"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf("event=")))
+                    .orElse("unknown");
         }
 
         Arrays.sort(runnerMs);
         Arrays.sort(bareMs);
         Arrays.sort(starts);
-        System.out.printf(Locale.ROOT, "runner benchmark: %d iterations after %d warm-up, sandbox=bubblewrap, %s%n",
-                iterations, warmup, cgroup);
+        System.out.printf(
+                Locale.ROOT,
+                "runner benchmark: %d iterations after %d warm-up, sandbox=bubblewrap, %s%n",
+                iterations,
+                warmup,
+                cgroup);
         System.out.printf(Locale.ROOT, "%-34s %8s %8s %8s   (ms)%n", "", "p50", "p95", "p99");
         row("runner POST /execute (py print)", runnerMs);
         row("bare sandboxed python3 -c", bareMs);
         double ratio = pct(runnerMs, 50) / pct(bareMs, 50);
-        System.out.printf(Locale.ROOT, "ratio at p50: %.2f (target <= 1.30); p95 ratio %.2f%n", ratio,
+        System.out.printf(
+                Locale.ROOT,
+                "ratio at p50: %.2f (target <= 1.30); p95 ratio %.2f%n",
+                ratio,
                 pct(runnerMs, 95) / pct(bareMs, 95));
-        System.out.printf(Locale.ROOT, "start to ready: p50 %.0f ms, max %.0f ms over %d starts (target <= 500)%n",
-                pct(starts, 50), starts[starts.length - 1], STARTS);
-        System.out.printf(Locale.ROOT, "idle RSS: fresh %.1f MiB, after %d executions %.1f MiB (target <= 64)%n",
-                freshRss / 1048576.0, warmup + iterations, afterRss / 1048576.0);
+        System.out.printf(
+                Locale.ROOT,
+                "start to ready: p50 %.0f ms, max %.0f ms over %d starts (target <= 500)%n",
+                pct(starts, 50),
+                starts[starts.length - 1],
+                STARTS);
+        System.out.printf(
+                Locale.ROOT,
+                "idle RSS: fresh %.1f MiB, after %d executions %.1f MiB (target <= 64)%n",
+                freshRss / 1048576.0,
+                warmup + iterations,
+                afterRss / 1048576.0);
     }
 
     private static void runBare(List<String> argv, Path cwd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).directory(cwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(argv)
+                .directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         if (p.waitFor() != 0 || !new String(out).equals("1\n")) {
-            throw new IllegalStateException("bare sandbox failed: " + new String(p.getErrorStream().readAllBytes()));
+            throw new IllegalStateException(
+                    "bare sandbox failed: " + new String(p.getErrorStream().readAllBytes()));
         }
     }
 
     private static void row(String name, double[] sorted) {
-        System.out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8.2f%n", name, pct(sorted, 50), pct(sorted, 95),
-                pct(sorted, 99));
+        System.out.printf(
+                Locale.ROOT, "%-34s %8.2f %8.2f %8.2f%n", name, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
     }
 
     /** Nearest-rank percentile of a sorted array. */

@@ -1,14 +1,13 @@
 package io.kubecoderun.runner.exec;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class BoundedOutputTest {
 
@@ -45,7 +44,8 @@ class BoundedOutputTest {
         BoundedOutput out = new BoundedOutput(100);
         out.drain(endless);
         assertTrue(out.truncated());
-        assertEquals("x".repeat(100) + "\n[output truncated: " + (total - 100) + " more bytes not shown]\n", out.text());
+        assertEquals(
+                "x".repeat(100) + "\n[output truncated: " + (total - 100) + " more bytes not shown]\n", out.text());
     }
 
     @Test
@@ -66,7 +66,7 @@ class BoundedOutputTest {
     @Test
     void invalidBytesBecomeReplacementCharacters() {
         BoundedOutput out = new BoundedOutput(1024);
-        out.append(new byte[]{'a', (byte) 0xff, 'b'}, 0, 3);
+        out.append(new byte[] {'a', (byte) 0xff, 'b'}, 0, 3);
         assertEquals("a\uFFFDb", out.text());
     }
 }

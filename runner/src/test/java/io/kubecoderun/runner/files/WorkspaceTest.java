@@ -1,13 +1,12 @@
 package io.kubecoderun.runner.files;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.runner.RunnerException;
 import io.kubecoderun.runner.wire.FileEntry;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Path confinement, one test per attack. User code runs as the same user as the runner's file service sees and
@@ -28,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkspaceTest {
     @TempDir
     Path temp;
+
     Path root;
     Path outside;
     Workspace workspace;
@@ -45,8 +45,22 @@ class WorkspaceTest {
     }
 
     @ParameterizedTest(name = "rejects \"{0}\"")
-    @ValueSource(strings = {"../outside/secret.txt", "a/../../outside/secret.txt", "..", "a/..", "./a", "a/./b",
-            "a//b", "/etc/passwd", "", "a/", "tab\there", "nul\u0000byte", "new\nline"})
+    @ValueSource(
+            strings = {
+                "../outside/secret.txt",
+                "a/../../outside/secret.txt",
+                "..",
+                "a/..",
+                "./a",
+                "a/./b",
+                "a//b",
+                "/etc/passwd",
+                "",
+                "a/",
+                "tab\there",
+                "nul\u0000byte",
+                "new\nline"
+            })
     void dotDotAbsoluteEmptyAndControlCharacterPathsAreRejected(String path) {
         RunnerException e = assertThrows(RunnerException.class, () -> workspace.confine(path));
         assertEquals(400, e.status());
@@ -61,8 +75,14 @@ class WorkspaceTest {
         // the sibling's file itself. As strings, ".../data2/x" starts with ".../data"; as paths it does not.
         RunnerException e = assertThrows(RunnerException.class, () -> workspace.inside(sibling.resolve("x")));
         assertEquals(400, e.status());
-        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.inside(sibling)).status());
-        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.inside(root)).status(),
+        assertEquals(
+                400,
+                assertThrows(RunnerException.class, () -> workspace.inside(sibling))
+                        .status());
+        assertEquals(
+                400,
+                assertThrows(RunnerException.class, () -> workspace.inside(root))
+                        .status(),
                 "the root itself is no file in it");
         assertEquals(root.resolve("x"), workspace.inside(root.resolve("x")));
     }
@@ -117,16 +137,22 @@ class WorkspaceTest {
         Workspace.Listing listing = workspace.list();
         assertFalse(listing.truncated());
         List<FileEntry> files = listing.files();
-        assertEquals(List.of("a/b/c.txt", "top.txt"), files.stream().map(FileEntry::path).toList());
-        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", files.get(0).sha256());
+        assertEquals(
+                List.of("a/b/c.txt", "top.txt"),
+                files.stream().map(FileEntry::path).toList());
+        assertEquals(
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                files.get(0).sha256());
         assertEquals(3, files.get(0).size());
-        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", files.get(1).sha256());
+        assertEquals(
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                files.get(1).sha256());
     }
 
     @Test
     void anUploadOverTheCapIsRefusedAndLeavesNoPartialFile() throws IOException {
-        RunnerException e = assertThrows(RunnerException.class,
-                () -> workspace.write("big.bin", new ByteArrayInputStream(new byte[2048])));
+        RunnerException e = assertThrows(
+                RunnerException.class, () -> workspace.write("big.bin", new ByteArrayInputStream(new byte[2048])));
         assertEquals(413, e.status());
         try (var files = Files.list(root)) {
             assertEquals(0, files.count());
@@ -146,10 +172,21 @@ class WorkspaceTest {
 
     @Test
     void missingFilesAre404AndDirectoriesAreNotFiles() throws IOException {
-        assertEquals(404, assertThrows(RunnerException.class, () -> workspace.open("absent")).status());
-        assertEquals(404, assertThrows(RunnerException.class, () -> workspace.delete("absent")).status());
+        assertEquals(
+                404,
+                assertThrows(RunnerException.class, () -> workspace.open("absent"))
+                        .status());
+        assertEquals(
+                404,
+                assertThrows(RunnerException.class, () -> workspace.delete("absent"))
+                        .status());
         Files.createDirectories(root.resolve("dir"));
-        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.open("dir")).status());
-        assertEquals(400, assertThrows(RunnerException.class, () -> workspace.delete("dir")).status());
+        assertEquals(
+                400,
+                assertThrows(RunnerException.class, () -> workspace.open("dir")).status());
+        assertEquals(
+                400,
+                assertThrows(RunnerException.class, () -> workspace.delete("dir"))
+                        .status());
     }
 }

@@ -1,10 +1,10 @@
 package io.kubecoderun.runner.http;
 
-import io.kubecoderun.runner.RunnerException;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.kubecoderun.runner.RunnerException;
+import org.junit.jupiter.api.Test;
 
 class ExchangesTest {
 
@@ -16,8 +16,12 @@ class ExchangesTest {
 
     @Test
     void malformedEscapesAreABadRequest() {
-        for (String raw : new String[]{"bad%zz", "cut%2", "end%"}) {
-            assertEquals(400, assertThrows(RunnerException.class, () -> Exchanges.decodePath(raw)).status(), raw);
+        for (String raw : new String[] {"bad%zz", "cut%2", "end%"}) {
+            assertEquals(
+                    400,
+                    assertThrows(RunnerException.class, () -> Exchanges.decodePath(raw))
+                            .status(),
+                    raw);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.kubecoderun.runner.testing;
 
-import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Looks for processes on this machine by a unique word in their command line (outside any sandbox's view). */
 public final class HostProcesses {
-    private HostProcesses() {
-    }
+    private HostProcesses() {}
 
     /** Live (non-zombie) processes whose argv contains {@code word}, as "pid: cmdline" lines. */
     public static List<String> withArgument(String word) {
@@ -44,8 +42,10 @@ public final class HostProcesses {
     /** Waits up to {@code millis} for every such process to be gone; returns what is left. */
     public static List<String> awaitGone(String word, long millis) {
         try {
-            return await().atMost(Duration.ofMillis(millis)).pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(20)).until(() -> withArgument(word), List::isEmpty);
+            return await().atMost(Duration.ofMillis(millis))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> withArgument(word), List::isEmpty);
         } catch (ConditionTimeoutException stillThere) {
             return withArgument(word);
         }

@@ -2,7 +2,6 @@ package io.kubecoderun.runner.testing;
 
 import io.kubecoderun.runner.wire.Json;
 import io.kubecoderun.runner.wire.RunnerHeaders;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,8 +21,10 @@ public final class RunnerHttp {
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private String lease;
 
     public RunnerHttp(String base) {
@@ -45,7 +46,8 @@ public final class RunnerHttp {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
         if (lease != null) {
             builder.header(RunnerHeaders.LEASE_ID, lease);
         }
@@ -54,7 +56,8 @@ public final class RunnerHttp {
 
     private Reply send(HttpRequest request) throws IOException {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response =
+                    http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             String raw = response.body();
             Object body = raw == null || raw.isEmpty() ? null : parseOrRaw(raw);
             return new Reply(response.statusCode(), body, raw);
@@ -77,8 +80,10 @@ public final class RunnerHttp {
     }
 
     public Reply postRaw(String path, String body) throws IOException {
-        return send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build());
     }
 
     public Reply execute(Map<String, Object> body) throws IOException {
@@ -87,8 +92,11 @@ public final class RunnerHttp {
 
     /** {@code POST /execute} that claims the runner for this client's lease, as the pod {@code podUid}. */
     public Reply executeClaiming(String podUid, Map<String, Object> body) throws IOException {
-        return send(request("/execute").header("Content-Type", "application/json").header(RunnerHeaders.CLAIM_POD_UID, podUid)
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build());
+        return send(request("/execute")
+                .header("Content-Type", "application/json")
+                .header(RunnerHeaders.CLAIM_POD_UID, podUid)
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8))
+                .build());
     }
 
     public Reply get(String path) throws IOException {
@@ -100,7 +108,8 @@ public final class RunnerHttp {
     }
 
     public Reply putBytes(String path, byte[] bytes) throws IOException {
-        return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+        return send(
+                request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
     }
 
     public Reply putFile(String path, Path file) throws IOException {
@@ -118,6 +127,8 @@ public final class RunnerHttp {
     }
 
     public Reply method(String method, String path) throws IOException {
-        return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build());
+        return send(request(path)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build());
     }
 }

@@ -1,6 +1,6 @@
 package io.kubecoderun.runner.testing;
 
-import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,8 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real runner in a child JVM, as a pod or the local platform starts it: its own port (0 = any free one, read
@@ -36,8 +35,14 @@ public final class RunnerProcess implements AutoCloseable {
     private final long readyNanos;
     private final Thread logReader;
 
-    private RunnerProcess(Process process, int port, Path workdir, long startedNanos, long readyNanos,
-                          StringBuffer log, Thread logReader) {
+    private RunnerProcess(
+            Process process,
+            int port,
+            Path workdir,
+            long startedNanos,
+            long readyNanos,
+            StringBuffer log,
+            Thread logReader) {
         this.logReader = logReader;
         this.process = process;
         this.port = port;
@@ -57,8 +62,10 @@ public final class RunnerProcess implements AutoCloseable {
      * configuration passes (or the module's own, when run from an IDE after a package).
      */
     public static List<String> launchCommand() {
-        Path jar = Path.of(System.getProperty("runner.jar", "target/runner.jar")).toAbsolutePath();
-        Path options = Path.of(System.getProperty("runner.jvm.options", "jvm.options")).toAbsolutePath();
+        Path jar =
+                Path.of(System.getProperty("runner.jar", "target/runner.jar")).toAbsolutePath();
+        Path options =
+                Path.of(System.getProperty("runner.jvm.options", "jvm.options")).toAbsolutePath();
         return List.of(javaBinary(), "@" + options, "-jar", jar.toString());
     }
 
@@ -85,25 +92,28 @@ public final class RunnerProcess implements AutoCloseable {
         int[] port = {-1};
         long[] ready = {0};
         CountDownLatch latch = new CountDownLatch(1);
-        Thread logReader = Thread.ofPlatform().daemon().name("runner-log-" + process.pid()).start(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    log.append(line).append('\n');
-                    Matcher m = READY.matcher(line);
-                    if (port[0] < 0 && m.find()) {
-                        ready[0] = System.nanoTime();
-                        port[0] = Integer.parseInt(m.group(1));
+        Thread logReader = Thread.ofPlatform()
+                .daemon()
+                .name("runner-log-" + process.pid())
+                .start(() -> {
+                    try (BufferedReader reader = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            log.append(line).append('\n');
+                            Matcher m = READY.matcher(line);
+                            if (port[0] < 0 && m.find()) {
+                                ready[0] = System.nanoTime();
+                                port[0] = Integer.parseInt(m.group(1));
+                                latch.countDown();
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // Process ended.
+                    } finally {
                         latch.countDown();
                     }
-                }
-            } catch (IOException ignored) {
-                // Process ended.
-            } finally {
-                latch.countDown();
-            }
-        });
+                });
         try {
             if (!latch.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || port[0] < 0) {
                 process.destroyForcibly();
@@ -158,7 +168,9 @@ public final class RunnerProcess implements AutoCloseable {
      */
     public String awaitLog(String needle, int times) {
         try {
-            return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+            return await().atMost(Duration.ofSeconds(10))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
                     .until(log::toString, text -> occurrences(text, needle) >= times);
         } catch (ConditionTimeoutException notYet) {
             return log.toString(); // the caller's assertion says what is missing

@@ -2,7 +2,6 @@ package io.kubecoderun.standalone.bench;
 
 import io.kubecoderun.runner.exec.BubblewrapSandbox;
 import io.kubecoderun.runner.exec.Limits;
-
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,8 +33,7 @@ public final class StandaloneBench {
     private static final String KEY = "bench-key-" + UUID.randomUUID();
     private static final Pattern READY_PY = Pattern.compile("kcr_pool_ready\\{language=\"py\"\\} ([0-9.]+)");
 
-    private StandaloneBench() {
-    }
+    private StandaloneBench() {}
 
     public static void main(String[] args) throws Exception {
         int pool = args.length > 0 ? Integer.parseInt(args[0]) : 8;
@@ -46,12 +44,26 @@ public final class StandaloneBench {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "standalone/target/quarkus-app/quarkus-run.jar").redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        "standalone/target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true)
                 .redirectOutput(data.resolve("standalone.log").toFile());
-        builder.environment().putAll(java.util.Map.of("API_KEY", KEY, "API_PORT", Integer.toString(port),
-                "KCR_DATA_DIR", data.toString(), "POD_POOL_PY", Integer.toString(pool), "POD_POOL_JS", "0",
-                "KCR_LOCAL_DIR", data.resolve("pods").toString()));
+        builder.environment()
+                .putAll(java.util.Map.of(
+                        "API_KEY",
+                        KEY,
+                        "API_PORT",
+                        Integer.toString(port),
+                        "KCR_DATA_DIR",
+                        data.toString(),
+                        "POD_POOL_PY",
+                        Integer.toString(pool),
+                        "POD_POOL_JS",
+                        "0",
+                        "KCR_LOCAL_DIR",
+                        data.resolve("pods").toString()));
         Process app = builder.start();
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + port;
@@ -59,10 +71,15 @@ public final class StandaloneBench {
             waitForWarmPool(http, base, pool);
             Path work = Files.createDirectories(data.resolve("bare-work"));
             Path build = Files.createDirectories(data.resolve("bare-build"));
-            BubblewrapSandbox sandbox = new BubblewrapSandbox(BubblewrapSandbox.locate().orElseThrow(), work,
+            BubblewrapSandbox sandbox = new BubblewrapSandbox(
+                    BubblewrapSandbox.locate().orElseThrow(),
+                    work,
                     Files.createDirectories(data.resolve("bare-support")));
-            List<String> bare = sandbox.wrap(List.of("/usr/bin/python3", "-c", "print(1)"), build,
-                    sandbox.workdirView(), new Limits(512L << 20, 256, 60, 100L << 20, 1024, 0, 0, 256L << 20));
+            List<String> bare = sandbox.wrap(
+                    List.of("/usr/bin/python3", "-c", "print(1)"),
+                    build,
+                    sandbox.workdirView(),
+                    new Limits(512L << 20, 256, 60, 100L << 20, 1024, 0, 0, 256L << 20));
 
             double[] execMs = new double[iterations];
             double[] bareMs = new double[iterations];
@@ -88,12 +105,19 @@ public final class StandaloneBench {
             }
             Arrays.sort(execMs);
             Arrays.sort(bareMs);
-            System.out.printf(Locale.ROOT, "standalone benchmark: %d warm Python runners, bubblewrap, in-memory registry, files on disk%n", pool);
+            System.out.printf(
+                    Locale.ROOT,
+                    "standalone benchmark: %d warm Python runners, bubblewrap, in-memory registry, files on disk%n",
+                    pool);
             System.out.printf(Locale.ROOT, "%-44s %8s %8s %8s   (ms)%n", "", "p50", "p95", "p99");
             row("POST /exec py print, concurrency 1, " + pacedRate + "/s", execMs);
             row("bare sandboxed python3 -c (same run)", bareMs);
-            System.out.printf(Locale.ROOT, "ratio at p50: %.2f (target <= 1.5); the pool was full before %d of %d%n",
-                    pct(execMs, 50) / pct(bareMs, 50), refilled, iterations);
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio at p50: %.2f (target <= 1.5); the pool was full before %d of %d%n",
+                    pct(execMs, 50) / pct(bareMs, 50),
+                    refilled,
+                    iterations);
 
             waitForWarmPool(http, base, pool);
             int burst = Math.max(iterations, 40);
@@ -115,7 +139,9 @@ public final class StandaloneBench {
             clients.shutdown();
             Arrays.sort(burstMs);
             row("POST /exec py print, concurrency 8, burst of " + burst, burstMs);
-            System.out.printf(Locale.ROOT, "throughput at concurrency 8: %.1f executions/s (single-use sandboxes: bounded by refill)%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "throughput at concurrency 8: %.1f executions/s (single-use sandboxes: bounded by refill)%n",
                     burst / seconds);
 
             // The file path on its own, as the phases above: not while 2 cores start the runners the burst used.
@@ -126,19 +152,29 @@ public final class StandaloneBench {
             for (int i = 0; i < roundTrip.length; i++) {
                 long t0 = System.nanoTime();
                 String boundary = "b" + UUID.randomUUID();
-                byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ten.bin\"\r\n"
-                        + "Content-Type: application/octet-stream\r\n\r\n").getBytes();
+                byte[] head = ("--" + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ten.bin\"\r\n"
+                                + "Content-Type: application/octet-stream\r\n\r\n")
+                        .getBytes();
                 byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes();
-                HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
-                        .header("x-api-key", KEY).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, tenMb, tail))).build(),
+                HttpResponse<String> up = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/upload"))
+                                .header("x-api-key", KEY)
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, tenMb, tail)))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
-                Matcher m = Pattern.compile("\"session_id\":\"([^\"]+)\".*\"fileId\":\"([^\"]+)\"").matcher(up.body());
+                Matcher m = Pattern.compile("\"session_id\":\"([^\"]+)\".*\"fileId\":\"([^\"]+)\"")
+                        .matcher(up.body());
                 if (up.statusCode() != 200 || !m.find()) {
                     throw new IllegalStateException("upload failed: " + up.body());
                 }
-                HttpResponse<byte[]> down = http.send(HttpRequest.newBuilder(URI.create(base + "/download/" + m.group(1)
-                        + "/" + m.group(2))).header("x-api-key", KEY).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> down = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/download/" + m.group(1) + "/" + m.group(2)))
+                                .header("x-api-key", KEY)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
                 if (!Arrays.equals(tenMb, down.body())) {
                     throw new IllegalStateException("download differs");
                 }
@@ -156,9 +192,12 @@ public final class StandaloneBench {
     }
 
     private static void exec(HttpClient http, String base) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/exec"))
-                .header("x-api-key", KEY).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"lang\":\"py\",\"code\":\"print(1)\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/exec"))
+                        .header("x-api-key", KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"lang\":\"py\",\"code\":\"print(1)\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200 || !response.body().contains("\"stdout\":\"1\\n\"")) {
             throw new IllegalStateException("exec failed: " + response.statusCode() + " " + response.body());
         }
@@ -180,21 +219,28 @@ public final class StandaloneBench {
     }
 
     private static double readyRunners(HttpClient http, String base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = READY_PY.matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static void runBare(List<String> argv, Path cwd) throws Exception {
-        Process p = new ProcessBuilder(argv).directory(cwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process p = new ProcessBuilder(argv)
+                .directory(cwd.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         p.getInputStream().readAllBytes();
         p.waitFor();
     }
 
     private static void row(String name, double[] sorted) {
-        System.out.printf(Locale.ROOT, "%-44s %8.1f %8.1f %8.1f%n", name, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
+        System.out.printf(
+                Locale.ROOT, "%-44s %8.1f %8.1f %8.1f%n", name, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
     }
 
     private static double pct(double[] sorted, double p) {

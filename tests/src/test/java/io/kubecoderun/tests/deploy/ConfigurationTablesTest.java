@@ -1,5 +1,8 @@
 package io.kubecoderun.tests.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.controller.ControllerConfig;
 import io.kubecoderun.core.config.KcrSettings;
 import io.kubecoderun.core.config.ObjectStoreNames;
@@ -10,8 +13,6 @@ import io.kubecoderun.registry.config.RedisSettings;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -26,9 +27,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The configuration tables of the READMEs against the code that reads the settings: every variable a mapping
@@ -37,17 +36,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * properties. A setting added, renamed or re-defaulted in one place only fails here.
  */
 class ConfigurationTablesTest {
-    private static final Path ROOT = Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
-    private static final List<Class<?>> MAPPINGS = List.of(KcrSettings.class, ObjectStoreSettings.class,
-            RedisSettings.class, PoolSettings.class, ControllerConfig.class);
+    private static final Path ROOT =
+            Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
+    private static final List<Class<?>> MAPPINGS = List.of(
+            KcrSettings.class,
+            ObjectStoreSettings.class,
+            RedisSettings.class,
+            PoolSettings.class,
+            ControllerConfig.class);
     /** The README tables that document settings: the functions', the registry's and the controller's. */
-    private static final List<Path> TABLES = List.of(ROOT.resolve("README.md"), ROOT.resolve("registry/README.md"),
-            ROOT.resolve("pool-controller/README.md"));
+    private static final List<Path> TABLES = List.of(
+            ROOT.resolve("README.md"), ROOT.resolve("registry/README.md"), ROOT.resolve("pool-controller/README.md"));
+
     private static final Pattern NAME = Pattern.compile("`([A-Z][A-Z0-9]*(?:_[A-Z0-9<>]+)+|PORT)`");
     private static final Pattern VALUE = Pattern.compile("`([^`]*)`|—");
 
-    private record Row(Path file, List<String> names, List<String> defaults) {
-    }
+    private record Row(Path file, List<String> names, List<String> defaults) {}
 
     /** Every name a mapping reads, with its default (null: none), groups included. */
     private static Map<String, String> mapped() {
@@ -104,7 +108,8 @@ class ConfigurationTablesTest {
     /** {@code POD_POOL_<LANG>} in a table stands for every language's variable of that family. */
     private static boolean covers(String documented, String name) {
         int family = documented.indexOf('<');
-        return family < 0 ? documented.equals(name)
+        return family < 0
+                ? documented.equals(name)
                 : name.startsWith(documented.substring(0, family)) && name.length() > family;
     }
 
@@ -116,8 +121,11 @@ class ConfigurationTablesTest {
         Set<String> names = new TreeSet<>();
         Pattern expression = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
         try (Stream<Path> files = Files.walk(ROOT)) {
-            for (Path file : files.filter(f -> f.toString().contains("/src/main/") && !f.toString().contains("/target/")
-                    && (f.toString().endsWith(".properties") || f.toString().endsWith(".java"))).toList()) {
+            for (Path file : files.filter(f -> f.toString().contains("/src/main/")
+                            && !f.toString().contains("/target/")
+                            && (f.toString().endsWith(".properties")
+                                    || f.toString().endsWith(".java")))
+                    .toList()) {
                 Matcher m = expression.matcher(Files.readString(file));
                 while (m.find()) {
                     names.add(m.group(1));
@@ -132,9 +140,13 @@ class ConfigurationTablesTest {
         List<Row> rows = rows();
         List<String> problems = new ArrayList<>();
         mapped().forEach((name, fallback) -> {
-            List<Row> exact = rows.stream().filter(r -> r.names().contains(name)).toList();
-            List<Row> documenting = !exact.isEmpty() ? exact
-                    : rows.stream().filter(r -> r.names().stream().anyMatch(d -> covers(d, name))).toList();
+            List<Row> exact =
+                    rows.stream().filter(r -> r.names().contains(name)).toList();
+            List<Row> documenting = !exact.isEmpty()
+                    ? exact
+                    : rows.stream()
+                            .filter(r -> r.names().stream().anyMatch(d -> covers(d, name)))
+                            .toList();
             if (documenting.isEmpty()) {
                 problems.add(name + " is read but in no configuration table");
             }
@@ -149,7 +161,8 @@ class ConfigurationTablesTest {
                         break;
                     }
                 }
-                String documented = row.defaults().get(Math.min(at, row.defaults().size() - 1));
+                String documented =
+                        row.defaults().get(Math.min(at, row.defaults().size() - 1));
                 String expected = fallback.replace("${user.home}", "~");
                 if (!expected.equals(documented)) {
                     problems.add(name + ": " + ROOT.relativize(row.file()) + " says " + documented
@@ -171,16 +184,21 @@ class ConfigurationTablesTest {
             for (String name : row.names()) {
                 boolean read = name.contains("<")
                         ? mapped.keySet().stream().anyMatch(m -> covers(name, m))
-                        : mapped.containsKey(name) || intercepted.contains(name) || expressions.contains(name)
-                        || name.startsWith("RUNNER_");
+                        : mapped.containsKey(name)
+                                || intercepted.contains(name)
+                                || expressions.contains(name)
+                                || name.startsWith("RUNNER_");
                 if (!read) {
                     problems.add(name + " (" + ROOT.relativize(row.file()) + ") is documented but nothing reads it");
                 }
             }
         }
         assertEquals(List.of(), problems);
-        assertTrue(expressions.containsAll(List.of("API_PORT", "PORT", "MAX_UPLOAD_BODY_MB")),
+        assertTrue(
+                expressions.containsAll(List.of("API_PORT", "PORT", "MAX_UPLOAD_BODY_MB")),
                 "the apps' own expressions are found: " + expressions);
-        assertEquals(Optional.empty(), mapped.keySet().stream().filter(n -> !n.equals(n.strip())).findAny());
+        assertEquals(
+                Optional.empty(),
+                mapped.keySet().stream().filter(n -> !n.equals(n.strip())).findAny());
     }
 }

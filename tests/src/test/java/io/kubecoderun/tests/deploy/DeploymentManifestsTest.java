@@ -1,5 +1,12 @@
 package io.kubecoderun.tests.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.knative.eventing.v1.Broker;
 import io.fabric8.knative.eventing.v1.Trigger;
@@ -31,11 +38,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.kubecoderun.controller.ControllerSettings;
 import io.kubecoderun.controller.kubernetes.SandboxPodSettings;
 import io.kubecoderun.controller.kubernetes.SandboxPods;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,13 +49,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every overlay under knative/, rendered and parsed into fabric8's typed models (Knative, core, RBAC, networking,
@@ -86,7 +85,8 @@ class DeploymentManifestsTest {
 
     @Test
     void thereAreAProductionAndADevOverlay() {
-        assertEquals(List.of("dev", "production"),
+        assertEquals(
+                List.of("dev", "production"),
                 overlays().stream().map(p -> p.getFileName().toString()).toList());
     }
 
@@ -94,13 +94,17 @@ class DeploymentManifestsTest {
     @MethodSource("overlays")
     void everyObjectParsesIntoItsTypedModelAndLivesInTheNamespace(Path overlay) {
         for (HasMetadata object : Manifests.render(overlay)) {
-            assertFalse(object instanceof GenericKubernetesResource,
+            assertFalse(
+                    object instanceof GenericKubernetesResource,
                     "no typed model for " + object.getApiVersion() + " " + object.getKind()
-                            + " (a typo in apiVersion or kind?): " + object.getMetadata().getName());
+                            + " (a typo in apiVersion or kind?): "
+                            + object.getMetadata().getName());
             if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
                 String expected = object.getKind().equals("ReferenceGrant") ? "kourier-system" : NAMESPACE;
-                assertEquals(expected, object.getMetadata().getNamespace(), object.getKind() + " "
-                        + object.getMetadata().getName());
+                assertEquals(
+                        expected,
+                        object.getMetadata().getNamespace(),
+                        object.getKind() + " " + object.getMetadata().getName());
             }
         }
     }
@@ -126,7 +130,8 @@ class DeploymentManifestsTest {
         assertEquals(Set.copyOf(FUNCTIONS), services.keySet());
         for (Service service : services.values()) {
             String name = service.getMetadata().getName();
-            Map<String, String> annotations = service.getSpec().getTemplate().getMetadata().getAnnotations();
+            Map<String, String> annotations =
+                    service.getSpec().getTemplate().getMetadata().getAnnotations();
             assertEquals("kpa.autoscaling.knative.dev", annotations.get("autoscaling.knative.dev/class"), name);
             assertTrue(Set.of("concurrency", "rps").contains(annotations.get("autoscaling.knative.dev/metric")), name);
             assertTrue(Integer.parseInt(annotations.get("autoscaling.knative.dev/target")) > 0, name);
@@ -136,9 +141,12 @@ class DeploymentManifestsTest {
             if (!name.equals("exec")) {
                 assertEquals(0, min, name + " scales to zero");
             }
-            assertEquals("cluster-local", service.getMetadata().getLabels().get("networking.knative.dev/visibility"),
+            assertEquals(
+                    "cluster-local",
+                    service.getMetadata().getLabels().get("networking.knative.dev/visibility"),
                     name + " is reached through the route, not a URL of its own");
-            assertEquals("kubecoderun-" + name,
+            assertEquals(
+                    "kubecoderun-" + name,
                     service.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/name"));
 
             var spec = service.getSpec().getTemplate().getSpec();
@@ -158,12 +166,19 @@ class DeploymentManifestsTest {
             assertEquals("RuntimeDefault", sc.getSeccompProfile().getType(), name);
         }
         Service exec = services.get("exec");
-        assertTrue(exec.getSpec().getTemplate().getSpec().getTimeoutSeconds()
+        assertTrue(
+                exec.getSpec().getTemplate().getSpec().getTimeoutSeconds()
                         > Long.parseLong(config(objects).get("MAX_EXECUTION_TIME")),
                 "the exec request timeout outlasts the longest execution");
         if (overlay.getFileName().toString().equals("production")) {
-            assertEquals("1", exec.getSpec().getTemplate().getMetadata().getAnnotations()
-                    .get("autoscaling.knative.dev/min-scale"), "production keeps one exec replica warm");
+            assertEquals(
+                    "1",
+                    exec.getSpec()
+                            .getTemplate()
+                            .getMetadata()
+                            .getAnnotations()
+                            .get("autoscaling.knative.dev/min-scale"),
+                    "production keeps one exec replica warm");
         }
     }
 
@@ -175,8 +190,10 @@ class DeploymentManifestsTest {
         assertNotNull(sa);
         assertEquals(Boolean.FALSE, sa.getAutomountServiceAccountToken());
         for (RoleBinding binding : all(objects, RoleBinding.class)) {
-            binding.getSubjects().forEach(s -> assertFalse(FUNCTIONS_SA.equals(s.getName()),
-                    "RoleBinding " + binding.getMetadata().getName() + " grants the functions permissions"));
+            binding.getSubjects()
+                    .forEach(s -> assertFalse(
+                            FUNCTIONS_SA.equals(s.getName()),
+                            "RoleBinding " + binding.getMetadata().getName() + " grants the functions permissions"));
         }
         assertTrue(all(objects, ClusterRole.class).isEmpty(), "nothing cluster-wide");
         assertTrue(all(objects, ClusterRoleBinding.class).isEmpty(), "nothing cluster-wide");
@@ -191,9 +208,13 @@ class DeploymentManifestsTest {
         Role role = roles.get(0);
         Map<String, Set<String>> granted = new HashMap<>();
         for (PolicyRule rule : role.getRules()) {
-            assertTrue(rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-                    || rule.getResources().equals(List.of("leases")), "resourceNames only narrow");
-            assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty());
+            assertTrue(
+                    rule.getResourceNames() == null
+                            || rule.getResourceNames().isEmpty()
+                            || rule.getResources().equals(List.of("leases")),
+                    "resourceNames only narrow");
+            assertTrue(rule.getNonResourceURLs() == null
+                    || rule.getNonResourceURLs().isEmpty());
             for (String resource : rule.getResources()) {
                 Set<String> may = CONTROLLER_MAY.get(resource);
                 assertNotNull(may, "the controller Role grants " + resource + ", which it does not need");
@@ -211,7 +232,9 @@ class DeploymentManifestsTest {
         assertEquals(1, bindings.size());
         assertEquals(role.getMetadata().getName(), bindings.get(0).getRoleRef().getName());
         assertEquals("Role", bindings.get(0).getRoleRef().getKind());
-        assertEquals(List.of(CONTROLLER), bindings.get(0).getSubjects().stream().map(s -> s.getName()).toList());
+        assertEquals(
+                List.of(CONTROLLER),
+                bindings.get(0).getSubjects().stream().map(s -> s.getName()).toList());
 
         Deployment controller = byName(objects, Deployment.class).get(CONTROLLER);
         assertEquals(2, controller.getSpec().getReplicas(), "two replicas, one leader");
@@ -219,8 +242,12 @@ class DeploymentManifestsTest {
         assertEquals(CONTROLLER, spec.getServiceAccountName());
         Container c = spec.getContainers().get(0);
         Map<String, String> env = new HashMap<>();
-        c.getEnv().forEach(e -> env.put(e.getName(), e.getValue() != null ? e.getValue()
-                : "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()));
+        c.getEnv()
+                .forEach(e -> env.put(
+                        e.getName(),
+                        e.getValue() != null
+                                ? e.getValue()
+                                : "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()));
         assertEquals("kubernetes", env.get("KCR_PLATFORM"));
         assertEquals("fieldRef:metadata.name", env.get("POD_NAME"), "each replica's identity in the Lease");
         assertProbe(c.getReadinessProbe(), "/q/health/ready", CONTROLLER);
@@ -229,22 +256,31 @@ class DeploymentManifestsTest {
 
         PodDisruptionBudget pdb = byName(objects, PodDisruptionBudget.class).get(CONTROLLER);
         assertNotNull(pdb);
-        assertTrue(selects(pdb.getSpec().getSelector(), controller.getSpec().getTemplate().getMetadata().getLabels()));
+        assertTrue(selects(
+                pdb.getSpec().getSelector(),
+                controller.getSpec().getTemplate().getMetadata().getLabels()));
         assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
     }
 
     @ParameterizedTest
     @MethodSource("overlays")
     void sandboxPodsTheControllerGeneratesAreHardened(Path overlay) {
-        SandboxPodSettings settings = controllerSettings(Manifests.render(overlay)).pods();
+        SandboxPodSettings settings =
+                controllerSettings(Manifests.render(overlay)).pods();
         assertEquals(NAMESPACE, settings.namespace());
-        for (PodSpec spec : List.of(SandboxPods.poolPod(settings, "py", "kcr-py-test").getSpec(),
-                SandboxPods.job(settings, "go", "kcr-job-test", "req").getSpec().getTemplate().getSpec())) {
+        for (PodSpec spec : List.of(
+                SandboxPods.poolPod(settings, "py", "kcr-py-test").getSpec(),
+                SandboxPods.job(settings, "go", "kcr-job-test", "req")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec())) {
             assertEquals(Boolean.FALSE, spec.getAutomountServiceAccountToken(), "no service-account token");
             assertEquals(Boolean.FALSE, spec.getEnableServiceLinks());
             assertEquals(Boolean.TRUE, spec.getSecurityContext().getRunAsNonRoot());
             assertEquals(65532L, spec.getSecurityContext().getRunAsUser());
-            assertEquals("RuntimeDefault", spec.getSecurityContext().getSeccompProfile().getType());
+            assertEquals(
+                    "RuntimeDefault",
+                    spec.getSecurityContext().getSeccompProfile().getType());
             assertEquals(1, spec.getContainers().size(), "one container: runtime plus runner");
             SecurityContext sc = spec.getContainers().get(0).getSecurityContext();
             assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation());
@@ -252,7 +288,8 @@ class DeploymentManifestsTest {
             assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem());
             assertEquals(Boolean.TRUE, sc.getRunAsNonRoot());
             assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
-            assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty());
+            assertTrue(sc.getCapabilities().getAdd() == null
+                    || sc.getCapabilities().getAdd().isEmpty());
             assertNotNull(spec.getContainers().get(0).getResources().getLimits().get("memory"));
             assertNotNull(spec.getActiveDeadlineSeconds(), "an orphan dies on its own");
         }
@@ -272,23 +309,39 @@ class DeploymentManifestsTest {
         assertTrue(selects(sandboxes, pool.getMetadata().getLabels()), "selects warm pool pods");
         assertTrue(selects(sandboxes, job.getSpec().getTemplate().getMetadata().getLabels()), "selects Job pods");
 
-        Map<String, String> exec = byName(objects, Service.class).get("exec").getSpec().getTemplate().getMetadata()
+        Map<String, String> exec = byName(objects, Service.class)
+                .get("exec")
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
                 .getLabels();
-        Map<String, String> controller = byName(objects, Deployment.class).get(CONTROLLER).getSpec().getTemplate()
-                .getMetadata().getLabels();
+        Map<String, String> controller = byName(objects, Deployment.class)
+                .get(CONTROLLER)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels();
         for (Service function : byName(objects, Service.class).values()) {
-            assertFalse(selects(sandboxes, function.getSpec().getTemplate().getMetadata().getLabels()),
+            assertFalse(
+                    selects(
+                            sandboxes,
+                            function.getSpec().getTemplate().getMetadata().getLabels()),
                     "the policy must not isolate the " + function.getMetadata().getName() + " function");
         }
         assertFalse(selects(sandboxes, controller), "the policy must not isolate the controller");
 
         assertEquals(Set.of("Ingress", "Egress"), Set.copyOf(policy.getSpec().getPolicyTypes()));
-        assertTrue(policy.getSpec().getEgress() == null || policy.getSpec().getEgress().isEmpty(),
+        assertTrue(
+                policy.getSpec().getEgress() == null
+                        || policy.getSpec().getEgress().isEmpty(),
                 "no egress at all, DNS included");
         List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
         assertEquals(1, ingress.size());
-        assertEquals(List.of(SandboxPods.RUNNER_PORT),
-                ingress.get(0).getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+        assertEquals(
+                List.of(SandboxPods.RUNNER_PORT),
+                ingress.get(0).getPorts().stream()
+                        .map(p -> p.getPort().getIntVal())
+                        .toList());
         List<NetworkPolicyPeer> from = ingress.get(0).getFrom();
         for (NetworkPolicyPeer peer : from) {
             assertNull(peer.getIpBlock(), "no address ranges");
@@ -298,12 +351,20 @@ class DeploymentManifestsTest {
         assertTrue(from.stream().anyMatch(p -> selects(p.getPodSelector(), exec)), "exec reaches runners");
         assertTrue(from.stream().anyMatch(p -> selects(p.getPodSelector(), controller)), "the controller probes them");
         for (String other : List.of("files", "state", "health")) {
-            Map<String, String> labels = byName(objects, Service.class).get(other).getSpec().getTemplate()
-                    .getMetadata().getLabels();
-            assertFalse(from.stream().anyMatch(p -> selects(p.getPodSelector(), labels)),
+            Map<String, String> labels = byName(objects, Service.class)
+                    .get(other)
+                    .getSpec()
+                    .getTemplate()
+                    .getMetadata()
+                    .getLabels();
+            assertFalse(
+                    from.stream().anyMatch(p -> selects(p.getPodSelector(), labels)),
                     other + " never talks to a runner, so it may not");
         }
-        assertFalse(from.stream().anyMatch(p -> selects(p.getPodSelector(), pool.getMetadata().getLabels())),
+        assertFalse(
+                from.stream()
+                        .anyMatch(p ->
+                                selects(p.getPodSelector(), pool.getMetadata().getLabels())),
                 "a sandbox may not reach another sandbox");
     }
 
@@ -316,7 +377,9 @@ class DeploymentManifestsTest {
         for (PublicRoutes.Route r : PublicRoutes.ALL) {
             String path = PublicRoutes.concrete(r.path(), "V1StGXR8_Z5jdHi6B-myT", "fA1bC2dE3fG4hI5jK6lM7");
             for (String prefixed : List.of(path, "/v1" + path)) {
-                assertEquals(r.function(), PublicRoutes.functionFor(route, prefixed).orElse("(none)"),
+                assertEquals(
+                        r.function(),
+                        PublicRoutes.functionFor(route, prefixed).orElse("(none)"),
                         r.method() + " " + prefixed);
             }
         }
@@ -334,18 +397,26 @@ class DeploymentManifestsTest {
         Broker broker = all(objects, Broker.class).get(0);
         Trigger trigger = all(objects, Trigger.class).get(0);
         assertEquals(broker.getMetadata().getName(), trigger.getSpec().getBroker());
-        assertEquals(Map.of("type", "io.kubecoderun.exec.request"), trigger.getSpec().getFilter().getAttributes());
+        assertEquals(
+                Map.of("type", "io.kubecoderun.exec.request"),
+                trigger.getSpec().getFilter().getAttributes());
         assertEquals("Service", trigger.getSpec().getSubscriber().getRef().getKind());
-        assertEquals("serving.knative.dev/v1", trigger.getSpec().getSubscriber().getRef().getApiVersion());
+        assertEquals(
+                "serving.knative.dev/v1",
+                trigger.getSpec().getSubscriber().getRef().getApiVersion());
         assertEquals("exec", trigger.getSpec().getSubscriber().getRef().getName());
         PingSource ping = all(objects, PingSource.class).get(0);
         assertEquals("state", ping.getSpec().getSink().getRef().getName());
         assertEquals("/internal/archive-state", ping.getSpec().getSink().getUri(), "StateArchiveTrigger's path");
         HTTPRoute route = all(objects, HTTPRoute.class).get(0);
-        assertTrue(PublicRoutes.functionFor(route, ping.getSpec().getSink().getUri()).isEmpty(),
+        assertTrue(
+                PublicRoutes.functionFor(route, ping.getSpec().getSink().getUri())
+                        .isEmpty(),
                 "the archive trigger is internal");
-        int everyMinutes = Integer.parseInt(ping.getSpec().getSchedule().split(" ")[0].replace("*/", ""));
-        assertTrue(everyMinutes * 60 < Integer.parseInt(config(objects).get("STATE_ARCHIVE_AFTER_SECONDS")),
+        int everyMinutes =
+                Integer.parseInt(ping.getSpec().getSchedule().split(" ")[0].replace("*/", ""));
+        assertTrue(
+                everyMinutes * 60 < Integer.parseInt(config(objects).get("STATE_ARCHIVE_AFTER_SECONDS")),
                 "the archive pass runs more often than its horizon, so no state expires unarchived");
     }
 
@@ -396,8 +467,8 @@ class DeploymentManifestsTest {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private static List<String> buildList(String registry, String tag, String... names) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash",
-                Manifests.root().resolve("images/build.sh").toString(), "--list", registry, tag));
+        List<String> command = new ArrayList<>(
+                List.of("bash", Manifests.root().resolve("images/build.sh").toString(), "--list", registry, tag));
         command.addAll(List.of(names));
         Process p = new ProcessBuilder(command).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -433,7 +504,9 @@ class DeploymentManifestsTest {
                 sources.add("configmap:" + source.getConfigMapRef().getName());
             }
             if (source.getSecretRef() != null) {
-                assertTrue(source.getSecretRef().getOptional() == null || !source.getSecretRef().getOptional(),
+                assertTrue(
+                        source.getSecretRef().getOptional() == null
+                                || !source.getSecretRef().getOptional(),
                         "without the Secret nothing could authenticate: it is required");
                 sources.add("secret:" + source.getSecretRef().getName());
             }
@@ -454,13 +527,14 @@ class DeploymentManifestsTest {
         if (selector.getMatchExpressions() != null) {
             for (var ex : selector.getMatchExpressions()) {
                 String value = have.get(ex.getKey());
-                boolean ok = switch (ex.getOperator()) {
-                    case "In" -> value != null && ex.getValues().contains(value);
-                    case "NotIn" -> value == null || !ex.getValues().contains(value);
-                    case "Exists" -> value != null;
-                    case "DoesNotExist" -> value == null;
-                    default -> throw new AssertionError("operator " + ex.getOperator());
-                };
+                boolean ok =
+                        switch (ex.getOperator()) {
+                            case "In" -> value != null && ex.getValues().contains(value);
+                            case "NotIn" -> value == null || !ex.getValues().contains(value);
+                            case "Exists" -> value != null;
+                            case "DoesNotExist" -> value == null;
+                            default -> throw new AssertionError("operator " + ex.getOperator());
+                        };
                 if (!ok) {
                     return false;
                 }
@@ -474,7 +548,8 @@ class DeploymentManifestsTest {
     }
 
     private static <T extends HasMetadata> Map<String, T> byName(List<HasMetadata> objects, Class<T> type) {
-        return all(objects, type).stream().collect(Collectors.toMap(o -> o.getMetadata().getName(), o -> o));
+        return all(objects, type).stream()
+                .collect(Collectors.toMap(o -> o.getMetadata().getName(), o -> o));
     }
 
     private static Map<String, JsonNode> byKey(List<JsonNode> docs) {

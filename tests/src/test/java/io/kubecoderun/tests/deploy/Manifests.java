@@ -7,7 +7,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,11 +31,10 @@ import java.util.concurrent.TimeUnit;
 final class Manifests {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "resources", "images",
-            "generatorOptions", "configMapGenerator", "patches");
+    private static final Set<String> SUPPORTED =
+            Set.of("apiVersion", "kind", "resources", "images", "generatorOptions", "configMapGenerator", "patches");
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static Path root() {
         return Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
@@ -61,7 +59,9 @@ final class Manifests {
             return Optional.empty();
         }
         try {
-            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
+                    .redirectErrorStream(false)
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -121,7 +121,8 @@ final class Manifests {
             if (!"merge".equals(generator.path("behavior").asText())) {
                 throw new IllegalStateException(dir + ": only configMapGenerator behavior merge is rendered here");
             }
-            String key = "ConfigMap/" + generator.path("namespace").asText() + "/" + generator.path("name").asText();
+            String key = "ConfigMap/" + generator.path("namespace").asText() + "/"
+                    + generator.path("name").asText();
             ObjectNode target = objects.get(key);
             if (target == null) {
                 throw new IllegalStateException(dir + ": configMapGenerator merges into missing " + key);
@@ -133,7 +134,8 @@ final class Manifests {
             }
         }
         for (JsonNode patch : k.path("patches")) {
-            for (JsonNode doc : documents(readString(dir.resolve(patch.path("path").asText())))) {
+            for (JsonNode doc :
+                    documents(readString(dir.resolve(patch.path("path").asText())))) {
                 ObjectNode target = objects.get(key(doc));
                 if (target == null) {
                     throw new IllegalStateException(dir + ": patch for missing " + key(doc));
@@ -150,7 +152,8 @@ final class Manifests {
                         String name = ref.contains(":") ? ref.substring(0, ref.lastIndexOf(':')) : ref;
                         if (name.equals(image.path("name").asText())) {
                             String newName = image.path("newName").asText(name);
-                            String tag = image.has("newTag") ? image.path("newTag").asText()
+                            String tag = image.has("newTag")
+                                    ? image.path("newTag").asText()
                                     : ref.substring(name.length() + 1);
                             ((ObjectNode) c).put("image", newName + ":" + tag);
                         }
@@ -162,7 +165,8 @@ final class Manifests {
     }
 
     static String key(JsonNode doc) {
-        return doc.path("kind").asText() + "/" + doc.path("metadata").path("namespace").asText() + "/"
+        return doc.path("kind").asText() + "/"
+                + doc.path("metadata").path("namespace").asText() + "/"
                 + doc.path("metadata").path("name").asText();
     }
 

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +12,7 @@ import java.util.Optional;
  * HTTPRoute of knative/ sends a path to a function. Every route is also public under {@code /v1}.
  */
 public final class PublicRoutes {
-    public record Route(String method, String path, String function) {
-    }
+    public record Route(String method, String path, String function) {}
 
     public static final List<Route> ALL = List.of(
             new Route("POST", "/exec", "exec"),
@@ -41,13 +39,15 @@ public final class PublicRoutes {
             new Route("POST", "/admin/keys", "health"),
             new Route("DELETE", "/admin/keys/{file_id}", "health"));
 
-    private PublicRoutes() {
-    }
+    private PublicRoutes() {}
 
     /** The HTTPRoute of knative/base (the overlays keep its rules; DeploymentManifestsTest checks each rendering). */
     public static HTTPRoute baseRoute() {
         return Manifests.render(Manifests.knative().resolve("base")).stream()
-                .filter(HTTPRoute.class::isInstance).map(HTTPRoute.class::cast).findFirst().orElseThrow();
+                .filter(HTTPRoute.class::isInstance)
+                .map(HTTPRoute.class::cast)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** A concrete path for a route: placeholders filled with well-formed ids. */

@@ -4,10 +4,10 @@ package io.kubecoderun.core.api;
 public final class ApiHeaders {
     /** The id of an error answer, also in its body as {@code request_id}. */
     public static final String REQUEST_ID = "X-Request-Id";
+
     public static final String RETRY_AFTER = "Retry-After";
     public static final String API_KEY = "x-api-key";
     public static final String AUTHORIZATION = "Authorization";
 
-    private ApiHeaders() {
-    }
+    private ApiHeaders() {}
 }

@@ -65,8 +65,7 @@ public final class ApiKeys {
 
     /** Whether {@code presented} is the master key, compared in constant time. */
     public boolean isMaster(String presented) {
-        return masterHash != null && presented != null
-                && MessageDigest.isEqual(masterHash, sha256(presented.strip()));
+        return masterHash != null && presented != null && MessageDigest.isEqual(masterHash, sha256(presented.strip()));
     }
 
     public Optional<StoredKeys> stored() {
@@ -88,8 +87,9 @@ public final class ApiKeys {
             return Optional.of(new Principal("key:" + fingerprint(matched), Principal.Kind.API_KEY));
         }
         // A key of the store: found by its hash (an exact lookup, so its timing tells nothing of near misses).
-        return stored == null ? Optional.empty() : stored.findByHash(hash)
-                .map(k -> new Principal("key:" + k.id(), Principal.Kind.API_KEY));
+        return stored == null
+                ? Optional.empty()
+                : stored.findByHash(hash).map(k -> new Principal("key:" + k.id(), Principal.Kind.API_KEY));
     }
 
     /** A key's public name: the first hex characters of its hash. */

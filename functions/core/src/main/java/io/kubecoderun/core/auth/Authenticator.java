@@ -1,11 +1,9 @@
 package io.kubecoderun.core.auth;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ApiHeaders;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.ratelimit.RateLimiter;
-
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;

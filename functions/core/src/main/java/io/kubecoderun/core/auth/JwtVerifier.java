@@ -2,7 +2,6 @@ package io.kubecoderun.core.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -24,6 +23,7 @@ import java.util.Base64;
 public final class JwtVerifier {
     /** Clock difference tolerated between LibreChat and us. */
     public static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
     /** Tokens are small; a huge one is refused before any parsing. */
@@ -55,7 +55,7 @@ public final class JwtVerifier {
     public static PublicKey parsePublicKey(String pem) {
         String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
         byte[] der = Base64.getDecoder().decode(base64);
-        for (String type : new String[]{"Ed25519", "RSA"}) {
+        for (String type : new String[] {"Ed25519", "RSA"}) {
             try {
                 return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
             } catch (GeneralSecurityException notThisType) {

@@ -7,7 +7,11 @@ package io.kubecoderun.core.auth;
  */
 public record Principal(String id, Kind kind) {
 
-    public enum Kind { API_KEY, JWT, TRUSTED }
+    public enum Kind {
+        API_KEY,
+        JWT,
+        TRUSTED
+    }
 
     public static final Principal TRUSTED = new Principal("trusted", Kind.TRUSTED);
 }

@@ -1,17 +1,14 @@
 package io.kubecoderun.core.auth;
 
-import io.kubecoderun.registry.DependencyUnavailableException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubecoderun.registry.DependencyUnavailableException;
 import io.kubecoderun.registry.redis.BlockingRedis;
-
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,8 +50,8 @@ public final class RedisStoredKeys implements StoredKeys {
         byte[] hash = ApiKeys.sha256(key);
         String hex = HexFormat.of().formatHex(hash);
         StoredKey stored = new StoredKey(ApiKeys.fingerprint(hash), name, now);
-        ObjectNode json = JSON.createObjectNode().put("id", stored.id()).put("name", name)
-                .put("created", now.toEpochMilli());
+        ObjectNode json =
+                JSON.createObjectNode().put("id", stored.id()).put("name", name).put("created", now.toEpochMilli());
         // The lookup first, then the index: the key is not handed out until both are written.
         redis.send(Request.cmd(Command.SET).arg(lookup(hex)).arg(json.toString()));
         redis.send(Request.cmd(Command.HSET).arg(index()).arg(stored.id()).arg(hex));
@@ -63,7 +60,8 @@ public final class RedisStoredKeys implements StoredKeys {
 
     @Override
     public Optional<StoredKey> findByHash(byte[] hash) {
-        Response value = redis.send(Request.cmd(Command.GET).arg(lookup(HexFormat.of().formatHex(hash))));
+        Response value =
+                redis.send(Request.cmd(Command.GET).arg(lookup(HexFormat.of().formatHex(hash))));
         return value == null ? Optional.empty() : Optional.of(parse(value.toString()));
     }
 
@@ -97,7 +95,9 @@ public final class RedisStoredKeys implements StoredKeys {
     private static StoredKey parse(String json) {
         try {
             JsonNode node = JSON.readTree(json);
-            return new StoredKey(node.path("id").asText(), node.path("name").asText(),
+            return new StoredKey(
+                    node.path("id").asText(),
+                    node.path("name").asText(),
                     Instant.ofEpochMilli(node.path("created").asLong()));
         } catch (IOException e) {
             throw new DependencyUnavailableException("corrupt stored key in Redis: " + e.getMessage(), e);

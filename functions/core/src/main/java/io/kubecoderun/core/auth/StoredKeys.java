@@ -15,12 +15,10 @@ public interface StoredKeys {
     int MAX_KEYS = 1000;
 
     /** What the admin API lists: never the key or its hash. */
-    record StoredKey(String id, String name, Instant createdAt) {
-    }
+    record StoredKey(String id, String name, Instant createdAt) {}
 
     /** A new key: the only time its plaintext exists outside the caller. */
-    record CreatedKey(StoredKey stored, String key) {
-    }
+    record CreatedKey(StoredKey stored, String key) {}
 
     /** Thrown by {@link #create} at {@link #MAX_KEYS}. */
     final class LimitReachedException extends RuntimeException {

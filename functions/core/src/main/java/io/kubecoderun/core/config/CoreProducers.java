@@ -1,15 +1,15 @@
 package io.kubecoderun.core.config;
 
-import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
-import io.kubecoderun.core.ratelimit.RateLimiter;
-import io.kubecoderun.core.ratelimit.RedisRateLimiter;
 import io.kubecoderun.core.auth.ApiKeys;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.InMemoryStoredKeys;
+import io.kubecoderun.core.auth.JwtVerifier;
 import io.kubecoderun.core.auth.RedisStoredKeys;
 import io.kubecoderun.core.auth.StoredKeys;
-import io.kubecoderun.core.auth.JwtVerifier;
 import io.kubecoderun.core.ids.Ids;
+import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
+import io.kubecoderun.core.ratelimit.RateLimiter;
+import io.kubecoderun.core.ratelimit.RedisRateLimiter;
 import io.kubecoderun.core.state.HotStateTier;
 import io.kubecoderun.core.state.InMemoryStateTier;
 import io.kubecoderun.core.state.RedisStateTier;
@@ -27,8 +27,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import software.amazon.awssdk.services.s3.S3Client;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +34,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.logging.Logger;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Builds the shared parts of every function app: sessions, hot state, stored keys and rate limits in Redis where
@@ -54,8 +53,9 @@ public class CoreProducers {
     @Produces
     @Singleton
     public SessionStore sessions(RedisBackend redis) {
-        return redis.client().<SessionStore>map(client -> new RedisSessionStore(client, redis.keyPrefix(),
-                Clock.systemUTC())).orElseGet(() -> new InMemorySessionStore(Clock.systemUTC()));
+        return redis.client()
+                .<SessionStore>map(client -> new RedisSessionStore(client, redis.keyPrefix(), Clock.systemUTC()))
+                .orElseGet(() -> new InMemorySessionStore(Clock.systemUTC()));
     }
 
     @Produces
@@ -74,8 +74,9 @@ public class CoreProducers {
     @Produces
     @Singleton
     public StateStore states(KcrSettings settings, FileStore files, RedisBackend redis) {
-        HotStateTier hot = redis.client().<HotStateTier>map(client -> new RedisStateTier(client, redis.keyPrefix(),
-                Clock.systemUTC())).orElseGet(() -> new InMemoryStateTier(Clock.systemUTC()));
+        HotStateTier hot = redis.client()
+                .<HotStateTier>map(client -> new RedisStateTier(client, redis.keyPrefix(), Clock.systemUTC()))
+                .orElseGet(() -> new InMemoryStateTier(Clock.systemUTC()));
         return new TieredStateStore(hot, files, Clock.systemUTC(), settings.maxStateBytes(), settings.stateTtl());
     }
 
@@ -85,8 +86,9 @@ public class CoreProducers {
             return RateLimiter.UNLIMITED;
         }
         int burst = settings.rateLimitBurst();
-        return redis.client().<RateLimiter>map(client -> new RedisRateLimiter(client, redis.keyPrefix(),
-                settings.rateLimitPerMinute(), burst))
+        return redis.client()
+                .<RateLimiter>map(
+                        client -> new RedisRateLimiter(client, redis.keyPrefix(), settings.rateLimitPerMinute(), burst))
                 .orElseGet(() -> new InMemoryRateLimiter(settings.rateLimitPerMinute(), burst, System::nanoTime));
     }
 
@@ -95,12 +97,21 @@ public class CoreProducers {
     @Singleton
     @io.quarkus.runtime.Startup
     public Authenticator authenticator(KcrSettings settings, RedisBackend redis) {
-        StoredKeys stored = redis.client().<StoredKeys>map(client -> new RedisStoredKeys(client, redis.keyPrefix()))
+        StoredKeys stored = redis.client()
+                .<StoredKeys>map(client -> new RedisStoredKeys(client, redis.keyPrefix()))
                 .orElseGet(InMemoryStoredKeys::new);
-        ApiKeys keys = ApiKeys.fromSettings(settings.apiKey().orElse(null), settings.apiKeys().orElse(null),
-                settings.masterApiKey().orElse(null), stored);
-        JwtVerifier jwt = settings.jwtPublicKey().map(pem -> new JwtVerifier(JwtVerifier.parsePublicKey(pem),
-                settings.jwtIssuer(), settings.jwtAudience(), Clock.systemUTC(), JwtVerifier.DEFAULT_LEEWAY))
+        ApiKeys keys = ApiKeys.fromSettings(
+                settings.apiKey().orElse(null),
+                settings.apiKeys().orElse(null),
+                settings.masterApiKey().orElse(null),
+                stored);
+        JwtVerifier jwt = settings.jwtPublicKey()
+                .map(pem -> new JwtVerifier(
+                        JwtVerifier.parsePublicKey(pem),
+                        settings.jwtIssuer(),
+                        settings.jwtAudience(),
+                        Clock.systemUTC(),
+                        JwtVerifier.DEFAULT_LEEWAY))
                 .orElse(null);
         if (keys.isEmpty() && jwt == null && !settings.trustedNetwork()) {
             if (!settings.generateKeyIfNone()) {

@@ -37,8 +37,11 @@ public final class ObjectStoreNames implements ConfigSourceInterceptor {
             }
             value = (tls ? "https://" : "http://") + value;
         }
-        return ConfigValue.builder().withName(name).withValue(value)
-                .withConfigSourceName(getClass().getSimpleName()).build();
+        return ConfigValue.builder()
+                .withName(name)
+                .withValue(value)
+                .withConfigSourceName(getClass().getSimpleName())
+                .build();
     }
 
     private static boolean present(ConfigValue value) {

@@ -3,7 +3,6 @@ package io.kubecoderun.core.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-
 import java.net.URI;
 import java.util.Optional;
 

@@ -12,8 +12,7 @@ public final class FileNames {
     /** Linux's limit for a name, applied to the whole relative path as the API promises. */
     public static final int MAX_BYTES = 255;
 
-    private FileNames() {
-    }
+    private FileNames() {}
 
     /** Empty when the name is acceptable, else the reason, for a 400 answer. */
     public static Optional<String> problem(String name) {

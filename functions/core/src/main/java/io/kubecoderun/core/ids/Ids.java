@@ -16,10 +16,10 @@ public final class Ids {
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{19}[A-Za-z0-9]");
     /** What clients may send: LibreChat's pattern, a little wider than what we generate. */
     private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9_-]{21}");
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static String next() {
         char[] id = new char[LENGTH];

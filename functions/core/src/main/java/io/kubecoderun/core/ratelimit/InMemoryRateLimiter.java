@@ -7,8 +7,7 @@ import java.util.function.LongSupplier;
 public final class InMemoryRateLimiter implements RateLimiter {
     private static final int PRUNE_ABOVE = 10_000;
 
-    private record Bucket(double tokens, long atNanos, double waitMillis) {
-    }
+    private record Bucket(double tokens, long atNanos, double waitMillis) {}
 
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final double tokensPerNano;
@@ -32,7 +31,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         Bucket bucket = buckets.compute(key, (k, old) -> {
             double tokens = old == null ? burst : Math.min(burst, old.tokens() + (now - old.atNanos()) * tokensPerNano);
-            return tokens >= 1 ? new Bucket(tokens - 1, now, 0)
+            return tokens >= 1
+                    ? new Bucket(tokens - 1, now, 0)
                     : new Bucket(tokens, now, (1 - tokens) / tokensPerNano / 1e6);
         });
         return bucket.waitMillis() == 0 ? 0 : RateLimiter.seconds(bucket.waitMillis());

@@ -4,7 +4,6 @@ import io.kubecoderun.registry.redis.BlockingRedis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,8 +34,13 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public long acquire(String key) {
-        long waitMillis = redis.send(Request.cmd(Command.EVAL).arg(SCRIPT).arg(1).arg(prefix + "rl:" + key)
-                .arg(Double.toString(tokensPerMilli)).arg(burst)).toLong();
+        long waitMillis = redis.send(Request.cmd(Command.EVAL)
+                        .arg(SCRIPT)
+                        .arg(1)
+                        .arg(prefix + "rl:" + key)
+                        .arg(Double.toString(tokensPerMilli))
+                        .arg(burst))
+                .toLong();
         return waitMillis <= 0 ? 0 : RateLimiter.seconds(waitMillis);
     }
 

@@ -9,8 +9,7 @@ import java.util.Optional;
 public interface HotStateTier {
 
     /** A hot state with its times. */
-    record Entry(byte[] bytes, Instant createdAt, Instant expiresAt) {
-    }
+    record Entry(byte[] bytes, Instant createdAt, Instant expiresAt) {}
 
     void put(String sessionId, byte[] stored, Instant createdAt, Duration ttl);
 

@@ -20,7 +20,8 @@ public final class InMemoryStateTier implements HotStateTier {
 
     @Override
     public synchronized void put(String sessionId, byte[] stored, Instant createdAt, Duration ttl) {
-        states.put(sessionId, new Entry(stored.clone(), createdAt, clock.instant().plus(ttl)));
+        states.put(
+                sessionId, new Entry(stored.clone(), createdAt, clock.instant().plus(ttl)));
     }
 
     @Override

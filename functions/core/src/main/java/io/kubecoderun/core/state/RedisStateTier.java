@@ -6,7 +6,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +43,16 @@ public final class RedisStateTier implements HotStateTier {
     @Override
     public void put(String sessionId, byte[] stored, Instant createdAt, Duration ttl) {
         long expires = clock.instant().plus(ttl).toEpochMilli();
-        redis.send(Request.cmd(Command.SET).arg(key(sessionId)).arg(Buffer.buffer(stored)).arg("PX").arg(ttl.toMillis()));
-        redis.send(Request.cmd(Command.SET).arg(createdKey(sessionId)).arg(createdAt.toEpochMilli())
-                .arg("PX").arg(ttl.toMillis()));
+        redis.send(Request.cmd(Command.SET)
+                .arg(key(sessionId))
+                .arg(Buffer.buffer(stored))
+                .arg("PX")
+                .arg(ttl.toMillis()));
+        redis.send(Request.cmd(Command.SET)
+                .arg(createdKey(sessionId))
+                .arg(createdAt.toEpochMilli())
+                .arg("PX")
+                .arg(ttl.toMillis()));
         redis.send(Request.cmd(Command.ZADD).arg(index()).arg(expires).arg(sessionId));
     }
 
@@ -59,7 +65,8 @@ public final class RedisStateTier implements HotStateTier {
         Response created = redis.send(Request.cmd(Command.GET).arg(createdKey(sessionId)));
         Response ttl = redis.send(Request.cmd(Command.PTTL).arg(key(sessionId)));
         Instant now = clock.instant();
-        return Optional.of(new Entry(bytes.toBuffer().getBytes(),
+        return Optional.of(new Entry(
+                bytes.toBuffer().getBytes(),
                 created == null ? now : Instant.ofEpochMilli(created.toLong()),
                 now.plusMillis(Math.max(0, ttl == null ? 0 : ttl.toLong()))));
     }
@@ -67,15 +74,19 @@ public final class RedisStateTier implements HotStateTier {
     @Override
     public boolean delete(String sessionId) {
         redis.send(Request.cmd(Command.ZREM).arg(index()).arg(sessionId));
-        return redis.send(Request.cmd(Command.DEL).arg(key(sessionId)).arg(createdKey(sessionId))).toLong() > 0;
+        return redis.send(Request.cmd(Command.DEL).arg(key(sessionId)).arg(createdKey(sessionId)))
+                        .toLong()
+                > 0;
     }
 
     @Override
     public List<String> expiringBefore(Instant until) {
         long now = clock.millis();
         // Entries already past their expiry are gone from Redis; drop them from the index too.
-        redis.send(Request.cmd(Command.ZREMRANGEBYSCORE).arg(index()).arg("-inf").arg("(" + now));
-        Response ids = redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(index()).arg(now).arg(until.toEpochMilli()));
+        redis.send(
+                Request.cmd(Command.ZREMRANGEBYSCORE).arg(index()).arg("-inf").arg("(" + now));
+        Response ids = redis.send(
+                Request.cmd(Command.ZRANGEBYSCORE).arg(index()).arg(now).arg(until.toEpochMilli()));
         List<String> out = new ArrayList<>();
         if (ids != null) {
             for (Response id : ids) {

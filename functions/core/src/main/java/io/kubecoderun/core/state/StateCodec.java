@@ -1,12 +1,11 @@
 package io.kubecoderun.core.state;
 
-import net.jpountz.lz4.LZ4FrameInputStream;
-import net.jpountz.lz4.LZ4FrameOutputStream;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 
 /**
  * The Python state wire format of API.md: byte 0 is the version — 1 for raw cloudpickle, 2 for an LZ4 frame of
@@ -17,8 +16,7 @@ public final class StateCodec {
     public static final byte RAW = 1;
     public static final byte LZ4 = 2;
 
-    private StateCodec() {
-    }
+    private StateCodec() {}
 
     /** Thrown for a payload that is not a state this service can read: 400 for uploads. */
     public static final class InvalidStateException extends IllegalArgumentException {

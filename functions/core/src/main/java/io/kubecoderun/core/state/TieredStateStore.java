@@ -1,11 +1,9 @@
 package io.kubecoderun.core.state;
 
-import io.kubecoderun.registry.DependencyUnavailableException;
-
 import io.kubecoderun.core.store.FileStore;
 import io.kubecoderun.core.store.StoreException;
 import io.kubecoderun.core.store.StoredObject;
-
+import io.kubecoderun.registry.DependencyUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,16 +79,16 @@ public final class TieredStateStore implements StateStore {
         Optional<HotStateTier.Entry> entry = hot.get(sessionId);
         if (entry.isPresent()) {
             HotStateTier.Entry e = entry.get();
-            return Optional.of(new StateInfo(sessionId, e.bytes().length, sha256(e.bytes()), e.createdAt(),
-                    e.expiresAt(), "redis"));
+            return Optional.of(new StateInfo(
+                    sessionId, e.bytes().length, sha256(e.bytes()), e.createdAt(), e.expiresAt(), "redis"));
         }
         Optional<StoredObject> archived = archive.stat(archiveKey(sessionId));
         if (archived.isEmpty()) {
             return Optional.empty();
         }
         byte[] bytes = read(sessionId);
-        return Optional.of(new StateInfo(sessionId, bytes.length, sha256(bytes), archived.get().lastModified(),
-                null, "archive"));
+        return Optional.of(new StateInfo(
+                sessionId, bytes.length, sha256(bytes), archived.get().lastModified(), null, "archive"));
     }
 
     @Override
@@ -108,7 +106,10 @@ public final class TieredStateStore implements StateStore {
             if (entry.isEmpty()) {
                 continue;
             }
-            archive.put(archiveKey(sessionId), new ByteArrayInputStream(entry.get().bytes()), maxBytes,
+            archive.put(
+                    archiveKey(sessionId),
+                    new ByteArrayInputStream(entry.get().bytes()),
+                    maxBytes,
                     "application/octet-stream");
             archived++;
         }

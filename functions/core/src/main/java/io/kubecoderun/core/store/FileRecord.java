@@ -7,9 +7,19 @@ import java.time.Instant;
  * time, LibreChat's optional {@code kind}/{@code version}/{@code readOnly}, and — for a changed input returned by
  * /exec — the file it was modified from.
  */
-public record FileRecord(String id, String sessionId, String name, long size, String etag, String contentType,
-                         Instant lastModified, String kind, String version, boolean readOnly,
-                         String modifiedFromId, String modifiedFromSessionId) {
+public record FileRecord(
+        String id,
+        String sessionId,
+        String name,
+        long size,
+        String etag,
+        String contentType,
+        Instant lastModified,
+        String kind,
+        String version,
+        boolean readOnly,
+        String modifiedFromId,
+        String modifiedFromSessionId) {
 
     /** The object-store key of this file's bytes. */
     public String objectKey() {

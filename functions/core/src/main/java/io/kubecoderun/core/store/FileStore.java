@@ -1,7 +1,6 @@
 package io.kubecoderun.core.store;
 
 import io.kubecoderun.registry.DependencyUnavailableException;
-
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;

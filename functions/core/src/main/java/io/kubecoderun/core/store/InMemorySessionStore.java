@@ -1,7 +1,6 @@
 package io.kubecoderun.core.store;
 
 import io.kubecoderun.core.ids.Ids;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,8 +64,14 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public synchronized void touch(String id, Duration ttl) {
-        live(id).ifPresent(s -> sessions.put(id, new Session(s.id(), s.owner(), s.entityId(), s.createdAt(),
-                clock.instant().plus(ttl))));
+        live(id).ifPresent(s -> sessions.put(
+                id,
+                new Session(
+                        s.id(),
+                        s.owner(),
+                        s.entityId(),
+                        s.createdAt(),
+                        clock.instant().plus(ttl))));
     }
 
     @Override

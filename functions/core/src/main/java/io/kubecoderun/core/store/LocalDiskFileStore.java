@@ -1,7 +1,6 @@
 package io.kubecoderun.core.store;
 
 import io.kubecoderun.registry.DependencyUnavailableException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -105,7 +104,8 @@ public final class LocalDiskFileStore implements FileStore {
             }
             Path tag = path.resolveSibling(path.getFileName() + TAG_SUFFIX);
             String etag = Files.exists(tag) ? Files.readString(tag).strip() : "";
-            return Optional.of(new StoredObject(key, attrs.size(), etag, attrs.lastModifiedTime().toInstant()));
+            return Optional.of(new StoredObject(
+                    key, attrs.size(), etag, attrs.lastModifiedTime().toInstant()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -144,7 +144,9 @@ public final class LocalDiskFileStore implements FileStore {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String name = file.getFileName().toString();
                     String key = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-                    if (attrs.isRegularFile() && !name.endsWith(TAG_SUFFIX) && !name.startsWith(TEMP_PREFIX)
+                    if (attrs.isRegularFile()
+                            && !name.endsWith(TAG_SUFFIX)
+                            && !name.startsWith(TEMP_PREFIX)
                             && key.startsWith(prefix)) {
                         stat(key).ifPresent(out::add);
                     }

@@ -1,19 +1,17 @@
 package io.kubecoderun.core.store;
 
-import io.kubecoderun.registry.DependencyUnavailableException;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.kubecoderun.core.ids.Ids;
+import io.kubecoderun.registry.DependencyUnavailableException;
 import io.kubecoderun.registry.redis.BlockingRedis;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +26,8 @@ import java.util.Optional;
  * ({@code <prefix>entity:<owner>:<entity>} → session id), all expiring together through Redis TTLs.
  */
 public final class RedisSessionStore implements SessionStore {
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -59,16 +58,25 @@ public final class RedisSessionStore implements SessionStore {
         Instant now = clock.instant();
         Session session = new Session(Ids.next(), owner, entityId, now, now.plus(ttl));
         String key = sessionKey(session.id());
-        Request hset = Request.cmd(Command.HSET).arg(key).arg("owner").arg(owner)
-                .arg("created").arg(now.toEpochMilli()).arg("expires").arg(session.expiresAt().toEpochMilli());
+        Request hset = Request.cmd(Command.HSET)
+                .arg(key)
+                .arg("owner")
+                .arg(owner)
+                .arg("created")
+                .arg(now.toEpochMilli())
+                .arg("expires")
+                .arg(session.expiresAt().toEpochMilli());
         if (entityId != null) {
             hset.arg("entity").arg(entityId);
         }
         redis.send(hset);
         redis.send(Request.cmd(Command.PEXPIRE).arg(key).arg(ttl.toMillis()));
         if (entityId != null) {
-            redis.send(Request.cmd(Command.SET).arg(entityKey(owner, entityId)).arg(session.id())
-                    .arg("PX").arg(ttl.toMillis()));
+            redis.send(Request.cmd(Command.SET)
+                    .arg(entityKey(owner, entityId))
+                    .arg(session.id())
+                    .arg("PX")
+                    .arg(ttl.toMillis()));
         }
         return session;
     }
@@ -83,7 +91,10 @@ public final class RedisSessionStore implements SessionStore {
         if (storedOwner == null || !storedOwner.equals(owner)) {
             return Optional.empty();
         }
-        return Optional.of(new Session(id, storedOwner, field(fields, "entity"),
+        return Optional.of(new Session(
+                id,
+                storedOwner,
+                field(fields, "entity"),
                 Instant.ofEpochMilli(Long.parseLong(field(fields, "created"))),
                 Instant.ofEpochMilli(Long.parseLong(field(fields, "expires")))));
     }
@@ -119,12 +130,16 @@ public final class RedisSessionStore implements SessionStore {
         if (owner == null) {
             return;
         }
-        redis.send(Request.cmd(Command.HSET).arg(key).arg("expires").arg(clock.instant().plus(ttl).toEpochMilli()));
+        redis.send(Request.cmd(Command.HSET)
+                .arg(key)
+                .arg("expires")
+                .arg(clock.instant().plus(ttl).toEpochMilli()));
         redis.send(Request.cmd(Command.PEXPIRE).arg(key).arg(ttl.toMillis()));
         redis.send(Request.cmd(Command.PEXPIRE).arg(filesKey(id)).arg(ttl.toMillis()));
         String entity = field(fields, "entity");
         if (entity != null) {
-            redis.send(Request.cmd(Command.PEXPIRE).arg(entityKey(owner, entity)).arg(ttl.toMillis()));
+            redis.send(
+                    Request.cmd(Command.PEXPIRE).arg(entityKey(owner, entity)).arg(ttl.toMillis()));
         }
     }
 
@@ -150,13 +165,17 @@ public final class RedisSessionStore implements SessionStore {
         if (millis <= 0) {
             throw new StoreException.NotFound("session " + file.sessionId());
         }
-        redis.send(Request.cmd(Command.HSET).arg(filesKey(file.sessionId())).arg(file.id()).arg(write(file)));
+        redis.send(Request.cmd(Command.HSET)
+                .arg(filesKey(file.sessionId()))
+                .arg(file.id())
+                .arg(write(file)));
         redis.send(Request.cmd(Command.PEXPIRE).arg(filesKey(file.sessionId())).arg(millis));
     }
 
     @Override
     public Optional<FileRecord> file(String sessionId, String fileId) {
-        Response value = redis.send(Request.cmd(Command.HGET).arg(filesKey(sessionId)).arg(fileId));
+        Response value =
+                redis.send(Request.cmd(Command.HGET).arg(filesKey(sessionId)).arg(fileId));
         return value == null ? Optional.empty() : Optional.of(read(value.toString()));
     }
 
@@ -175,7 +194,9 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public boolean removeFile(String sessionId, String fileId) {
-        return redis.send(Request.cmd(Command.HDEL).arg(filesKey(sessionId)).arg(fileId)).toLong() == 1;
+        return redis.send(Request.cmd(Command.HDEL).arg(filesKey(sessionId)).arg(fileId))
+                        .toLong()
+                == 1;
     }
 
     @Override
@@ -211,8 +232,12 @@ public final class RedisSessionStore implements SessionStore {
         long bytes = 0;
         String cursor = "0";
         do {
-            Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern)
-                    .arg("COUNT").arg(1000));
+            Response page = redis.send(Request.cmd(Command.SCAN)
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(pattern)
+                    .arg("COUNT")
+                    .arg(1000));
             cursor = page.get(0).toString();
             for (Response key : page.get(1)) {
                 String name = key.toString();

@@ -1,7 +1,12 @@
 package io.kubecoderun.core.store;
 
 import io.kubecoderun.registry.DependencyUnavailableException;
-
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -11,13 +16,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Object storage over the S3 API (S3, MinIO; s3proxy in the tests). An upload is read in parts of
@@ -62,17 +60,20 @@ public final class S3FileStore implements FileStore {
         }
         if (first < part.length) {
             int size = first;
-            call(() -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
+            call(() -> s3.putObject(
+                    b -> b.bucket(bucket).key(key).contentType(contentType),
                     RequestBody.fromBytes(java.util.Arrays.copyOf(part, size))));
-            return stat(key).orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
+            return stat(key)
+                    .orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
         }
         return multipart(key, data, maxBytes, contentType, part, first);
     }
 
-    private StoredObject multipart(String key, InputStream data, long maxBytes, String contentType, byte[] part,
-                                   int first) {
-        String uploadId = call(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
-                .contentType(contentType)).uploadId());
+    private StoredObject multipart(
+            String key, InputStream data, long maxBytes, String contentType, byte[] part, int first) {
+        String uploadId = call(
+                () -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                        .uploadId());
         try {
             List<CompletedPart> parts = new ArrayList<>();
             long total = 0;
@@ -85,14 +86,23 @@ public final class S3FileStore implements FileStore {
                 }
                 int partNumber = number++;
                 int size = length;
-                String etag = call(() -> s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .partNumber(partNumber), RequestBody.fromBytes(java.util.Arrays.copyOf(part, size))).eTag());
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                String etag = call(() -> s3.uploadPart(
+                                b -> b.bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(partNumber),
+                                RequestBody.fromBytes(java.util.Arrays.copyOf(part, size)))
+                        .eTag());
+                parts.add(CompletedPart.builder()
+                        .partNumber(partNumber)
+                        .eTag(etag)
+                        .build());
                 length = readFully(data, part);
             }
-            call(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts))));
-            return stat(key).orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
+            call(() -> s3.completeMultipartUpload(
+                    b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+            return stat(key)
+                    .orElseThrow(() -> new DependencyUnavailableException("stored object vanished: " + key, null));
         } catch (RuntimeException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
@@ -122,7 +132,8 @@ public final class S3FileStore implements FileStore {
     @Override
     public Optional<StoredObject> stat(String key) {
         try {
-            HeadObjectResponse head = call(() -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            HeadObjectResponse head =
+                    call(() -> s3.headObject(b -> b.bucket(bucket).key(key)));
             return Optional.of(new StoredObject(key, head.contentLength(), unquote(head.eTag()), head.lastModified()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
@@ -156,7 +167,8 @@ public final class S3FileStore implements FileStore {
     public List<StoredObject> list(String prefix) {
         List<StoredObject> out = new ArrayList<>();
         call(() -> {
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+                    .contents()) {
                 out.add(new StoredObject(o.key(), o.size(), unquote(o.eTag()), o.lastModified()));
             }
             return null;

@@ -5,5 +5,4 @@ package io.kubecoderun.core.store;
  * list and those files' bytes (what downloads can still be asked for; objects kept after their session expired
  * are the bucket's lifecycle rule's business, not counted here).
  */
-public record SessionCensus(long sessions, long files, long bytes) {
-}
+public record SessionCensus(long sessions, long files, long bytes) {}

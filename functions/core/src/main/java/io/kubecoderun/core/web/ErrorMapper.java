@@ -5,17 +5,16 @@ import io.kubecoderun.core.api.ApiHeaders;
 import io.kubecoderun.core.api.ErrorBody;
 import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.ids.Ids;
+import io.kubecoderun.core.state.StateCodec;
 import io.kubecoderun.core.store.StoreException;
 import io.kubecoderun.registry.DependencyUnavailableException;
-import io.kubecoderun.core.state.StateCodec;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Every error as the API's JSON body {@code {"error", "error_type", "details"?, "request_id"}}, in one place:
@@ -28,9 +27,15 @@ public class ErrorMapper {
 
     static Response body(int status, String type, String message, java.util.List<String> details, long retryAfter) {
         String requestId = Ids.next();
-        ErrorBody json = new ErrorBody(message, type, details == null ? java.util.List.of() : details,
-                status == 429 ? retryAfter : null, requestId);
-        Response.ResponseBuilder builder = Response.status(status).type(MediaType.APPLICATION_JSON).entity(json)
+        ErrorBody json = new ErrorBody(
+                message,
+                type,
+                details == null ? java.util.List.of() : details,
+                status == 429 ? retryAfter : null,
+                requestId);
+        Response.ResponseBuilder builder = Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(json)
                 .header(ApiHeaders.REQUEST_ID, requestId);
         if (retryAfter > 0) {
             builder.header(ApiHeaders.RETRY_AFTER, Long.toString(retryAfter));
@@ -40,7 +45,8 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        long retry = e instanceof ApiException.Unavailable u ? u.retryAfterSeconds()
+        long retry = e instanceof ApiException.Unavailable u
+                ? u.retryAfterSeconds()
                 : e instanceof ApiException.RateLimited r ? r.retryAfterSeconds() : 0;
         return body(e.status(), e.errorType(), e.getMessage(), e.details(), retry);
     }
@@ -56,8 +62,12 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response unavailable(DependencyUnavailableException e) {
         LOG.warning("event=dependency_unavailable error=" + e.getMessage());
-        return body(503, ErrorType.DEPENDENCY_UNAVAILABLE.wire(), "a storage dependency is unavailable; retry shortly",
-                null, 5);
+        return body(
+                503,
+                ErrorType.DEPENDENCY_UNAVAILABLE.wire(),
+                "a storage dependency is unavailable; retry shortly",
+                null,
+                5);
     }
 
     @ServerExceptionMapper
@@ -73,18 +83,21 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        String type = switch (status) {
-            case 405 -> ErrorType.METHOD_NOT_ALLOWED.wire();
-            case 415 -> ErrorType.UNSUPPORTED_MEDIA_TYPE.wire();
-            default -> "http_" + status; // a framework refusal without a type of its own
-        };
+        String type =
+                switch (status) {
+                    case 405 -> ErrorType.METHOD_NOT_ALLOWED.wire();
+                    case 415 -> ErrorType.UNSUPPORTED_MEDIA_TYPE.wire();
+                    default -> "http_" + status; // a framework refusal without a type of its own
+                };
         return body(status, type, e.getMessage(), null, 0);
     }
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         Response response = body(500, ErrorType.INTERNAL.wire(), "internal error", null, 0);
-        LOG.log(Level.SEVERE, "event=unexpected_error request_id=" + response.getHeaderString(ApiHeaders.REQUEST_ID),
+        LOG.log(
+                Level.SEVERE,
+                "event=unexpected_error request_id=" + response.getHeaderString(ApiHeaders.REQUEST_ID),
                 e);
         return response;
     }

@@ -1,22 +1,21 @@
 package io.kubecoderun.core.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AuthenticatorTest {
     static final String KEY = "kcr-test-key-0123456789";
@@ -32,8 +31,16 @@ class AuthenticatorTest {
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @CsvSource(delimiter = '|', value = {"x-api-key|" + KEY, "X-API-Key|" + KEY, "Authorization|Bearer " + KEY,
-            "authorization|bearer " + KEY, "Authorization|ApiKey " + KEY, "Authorization|  Bearer   " + KEY + "  "})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "x-api-key|" + KEY,
+                "X-API-Key|" + KEY,
+                "Authorization|Bearer " + KEY,
+                "authorization|bearer " + KEY,
+                "Authorization|ApiKey " + KEY,
+                "Authorization|  Bearer   " + KEY + "  "
+            })
     void aKeyIsAcceptedInEveryHeaderForm(String header, String value) throws AuthException {
         Principal principal = auth.authenticate(headers(header, value), null);
         assertEquals(Principal.Kind.API_KEY, principal.kind());
@@ -44,14 +51,18 @@ class AuthenticatorTest {
     @ParameterizedTest(name = "body field {0}")
     @CsvSource({"LIBRECHAT_CODE_API_KEY", "api_key", "apiKey"})
     void olderLibreChatAgentsMaySendTheKeyInTheBody(String field) throws AuthException {
-        assertEquals(Principal.Kind.API_KEY, auth.authenticate(headers(), Map.of(field, KEY)).kind());
+        assertEquals(
+                Principal.Kind.API_KEY,
+                auth.authenticate(headers(), Map.of(field, KEY)).kind());
     }
 
     @Test
     void aHeaderWinsOverTheBody() throws AuthException {
         Principal viaHeader = auth.authenticate(headers("x-api-key", OTHER), Map.of("api_key", KEY));
         assertEquals(auth.authenticate(headers("x-api-key", OTHER), null), viaHeader);
-        assertThrows(AuthException.class, () -> auth.authenticate(headers("x-api-key", "wrong"), Map.of("api_key", KEY)),
+        assertThrows(
+                AuthException.class,
+                () -> auth.authenticate(headers("x-api-key", "wrong"), Map.of("api_key", KEY)),
                 "a wrong header key must not fall back to a right body key");
     }
 
@@ -74,22 +85,39 @@ class AuthenticatorTest {
         } catch (AuthException e) {
             throw new AssertionError(e);
         }
-        assertThrows(AuthException.class, () -> trusted.authenticate(headers("x-api-key", "wrong"), null),
+        assertThrows(
+                AuthException.class,
+                () -> trusted.authenticate(headers("x-api-key", "wrong"), null),
                 "a wrong key is refused even in trusted mode");
     }
 
     @Test
     void onlyTheMasterKeyFromAHeaderOpensTheAdminApi() throws AuthException {
-        Authenticator admin = new Authenticator(new ApiKeys(List.of(KEY), "the-master-key", new InMemoryStoredKeys()),
-                null, false);
-        assertEquals("admin", admin.authenticateAdmin(headers("x-api-key", "the-master-key")).id());
-        assertEquals("admin", admin.authenticateAdmin(headers("authorization", "Bearer the-master-key")).id());
-        assertEquals("forbidden", assertThrows(io.kubecoderun.core.api.ApiException.Forbidden.class,
-                () -> admin.authenticateAdmin(headers("x-api-key", KEY))).errorType(), "a valid non-master key: 403");
+        Authenticator admin =
+                new Authenticator(new ApiKeys(List.of(KEY), "the-master-key", new InMemoryStoredKeys()), null, false);
+        assertEquals(
+                "admin",
+                admin.authenticateAdmin(headers("x-api-key", "the-master-key")).id());
+        assertEquals(
+                "admin",
+                admin.authenticateAdmin(headers("authorization", "Bearer the-master-key"))
+                        .id());
+        assertEquals(
+                "forbidden",
+                assertThrows(
+                                io.kubecoderun.core.api.ApiException.Forbidden.class,
+                                () -> admin.authenticateAdmin(headers("x-api-key", KEY)))
+                        .errorType(),
+                "a valid non-master key: 403");
         assertThrows(AuthException.class, () -> admin.authenticateAdmin(headers("x-api-key", "wrong")));
         assertThrows(AuthException.class, () -> admin.authenticateAdmin(headers("x-other", "the-master-key")));
-        assertEquals("admin_disabled", assertThrows(io.kubecoderun.core.api.ApiException.Forbidden.class,
-                () -> auth.authenticateAdmin(headers("x-api-key", KEY))).errorType(), "no master key configured");
+        assertEquals(
+                "admin_disabled",
+                assertThrows(
+                                io.kubecoderun.core.api.ApiException.Forbidden.class,
+                                () -> auth.authenticateAdmin(headers("x-api-key", KEY)))
+                        .errorType(),
+                "no master key configured");
     }
 
     @Test
@@ -107,17 +135,21 @@ class AuthenticatorTest {
     @Test
     void aPrincipalOverItsRateLimitIsRefusedWith429AndOthersAreNot() throws AuthException {
         AtomicLong now = new AtomicLong();
-        Authenticator limited = new Authenticator(new ApiKeys(List.of(KEY, OTHER)), null, false,
-                new InMemoryRateLimiter(60, 2, now::get));
+        Authenticator limited = new Authenticator(
+                new ApiKeys(List.of(KEY, OTHER)), null, false, new InMemoryRateLimiter(60, 2, now::get));
         limited.authenticate(headers("x-api-key", KEY), null);
         limited.authenticate(headers("x-api-key", KEY), null);
-        ApiException.RateLimited refused = assertThrows(ApiException.RateLimited.class,
-                () -> limited.authenticate(headers("x-api-key", KEY), null));
+        ApiException.RateLimited refused = assertThrows(
+                ApiException.RateLimited.class, () -> limited.authenticate(headers("x-api-key", KEY), null));
         assertEquals(429, refused.status());
         assertEquals(1, refused.retryAfterSeconds());
-        assertEquals("key:", limited.authenticate(headers("x-api-key", OTHER), null).id().substring(0, 4),
+        assertEquals(
+                "key:",
+                limited.authenticate(headers("x-api-key", OTHER), null).id().substring(0, 4),
                 "another key has its own bucket");
-        assertThrows(AuthException.class, () -> limited.authenticate(headers("x-api-key", "wrong"), null),
+        assertThrows(
+                AuthException.class,
+                () -> limited.authenticate(headers("x-api-key", "wrong"), null),
                 "a wrong key is refused as unauthorized, never admitted");
         now.addAndGet(1_000_000_000L);
         limited.authenticate(headers("x-api-key", KEY), null);

@@ -1,7 +1,8 @@
 package io.kubecoderun.core.auth;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -15,10 +16,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * LibreChat JWTs, signed here with real Ed25519 and RSA keys. Each refusal below is an attack or a mistake a
@@ -53,8 +52,17 @@ class JwtVerifierTest {
     }
 
     static String claims(Map<String, Object> overrides) {
-        Map<String, Object> c = new java.util.LinkedHashMap<>(Map.of("iss", "librechat", "aud", "codeapi",
-                "sub", "user-42", "exp", NOW.getEpochSecond() + 300, "nbf", NOW.getEpochSecond() - 10));
+        Map<String, Object> c = new java.util.LinkedHashMap<>(Map.of(
+                "iss",
+                "librechat",
+                "aud",
+                "codeapi",
+                "sub",
+                "user-42",
+                "exp",
+                NOW.getEpochSecond() + 300,
+                "nbf",
+                NOW.getEpochSecond() - 10));
         c.putAll(overrides);
         StringBuilder sb = new StringBuilder("{");
         c.forEach((k, v) -> {
@@ -97,10 +105,10 @@ class JwtVerifierTest {
 
     @Test
     void aPemPublicKeyIsRead() throws Exception {
-        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(ed.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n";
-        JwtVerifier fromPem = new JwtVerifier(JwtVerifier.parsePublicKey(pem), "librechat", "codeapi", CLOCK,
-                Duration.ZERO);
+        String pem = "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(ed.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        JwtVerifier fromPem =
+                new JwtVerifier(JwtVerifier.parsePublicKey(pem), "librechat", "codeapi", CLOCK, Duration.ZERO);
         fromPem.verify(sign("EdDSA", ed.getPrivate(), claims(Map.of())));
     }
 
@@ -123,10 +131,14 @@ class JwtVerifierTest {
 
     @Test
     void expiredNotYetValidAndExpirylessTokensAreRefused() throws Exception {
-        refused(verifier(ed), sign("EdDSA", ed.getPrivate(), claims(Map.of("exp", NOW.getEpochSecond() - 31))),
+        refused(
+                verifier(ed),
+                sign("EdDSA", ed.getPrivate(), claims(Map.of("exp", NOW.getEpochSecond() - 31))),
                 "token expired");
         verifier(ed).verify(sign("EdDSA", ed.getPrivate(), claims(Map.of("exp", NOW.getEpochSecond() - 29))));
-        refused(verifier(ed), sign("EdDSA", ed.getPrivate(), claims(Map.of("nbf", NOW.getEpochSecond() + 60))),
+        refused(
+                verifier(ed),
+                sign("EdDSA", ed.getPrivate(), claims(Map.of("nbf", NOW.getEpochSecond() + 60))),
                 "token not yet valid");
         String noExp = "{\"iss\":\"librechat\",\"aud\":\"codeapi\",\"sub\":\"u\"}";
         refused(verifier(ed), sign("EdDSA", ed.getPrivate(), noExp), "token has no expiry");
@@ -134,8 +146,14 @@ class JwtVerifierTest {
 
     @Test
     void theWrongAudienceIssuerOrNoSubjectIsRefused() throws Exception {
-        refused(verifier(ed), sign("EdDSA", ed.getPrivate(), claims(Map.of("aud", "other"))), "token audience not accepted");
-        refused(verifier(ed), sign("EdDSA", ed.getPrivate(), claims(Map.of("iss", "evil"))), "token issuer not accepted");
+        refused(
+                verifier(ed),
+                sign("EdDSA", ed.getPrivate(), claims(Map.of("aud", "other"))),
+                "token audience not accepted");
+        refused(
+                verifier(ed),
+                sign("EdDSA", ed.getPrivate(), claims(Map.of("iss", "evil"))),
+                "token issuer not accepted");
         refused(verifier(ed), sign("EdDSA", ed.getPrivate(), claims(Map.of("sub", ""))), "token has no subject");
     }
 
@@ -150,7 +168,7 @@ class JwtVerifierTest {
 
     @Test
     void malformedTokensAreRefused() {
-        for (String token : new String[]{"", "a.b", "a.b.c.d", "!!!.###.$$$", "x".repeat(9000)}) {
+        for (String token : new String[] {"", "a.b", "a.b.c.d", "!!!.###.$$$", "x".repeat(9000)}) {
             assertThrows(AuthException.class, () -> verifier(ed).verify(token), token);
         }
     }
@@ -159,9 +177,17 @@ class JwtVerifierTest {
     void aJwtBearerIsVerifiedByTheAuthenticatorAndAKeyStillWorks() throws Exception {
         Authenticator auth = new Authenticator(new ApiKeys(List.of("plain-key")), verifier(ed), false);
         String token = sign("EdDSA", ed.getPrivate(), claims(Map.of()));
-        assertEquals(Principal.Kind.JWT, auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer " + token), null).kind());
-        assertEquals(Principal.Kind.API_KEY, auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer plain-key"), null).kind());
+        assertEquals(
+                Principal.Kind.JWT,
+                auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer " + token), null)
+                        .kind());
+        assertEquals(
+                Principal.Kind.API_KEY,
+                auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer plain-key"), null)
+                        .kind());
         String expired = sign("EdDSA", ed.getPrivate(), claims(Map.of("exp", NOW.getEpochSecond() - 100)));
-        assertThrows(AuthException.class, () -> auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer " + expired), null));
+        assertThrows(
+                AuthException.class,
+                () -> auth.authenticate(AuthenticatorTest.headers("Authorization", "Bearer " + expired), null));
     }
 }

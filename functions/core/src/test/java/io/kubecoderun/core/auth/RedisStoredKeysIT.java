@@ -1,16 +1,16 @@
 package io.kubecoderun.core.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.kubecoderun.registry.testing.RedisExtension;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RedisStoredKeysIT extends StoredKeysContract {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
+
     String prefix;
 
     @Override
@@ -24,8 +24,12 @@ class RedisStoredKeysIT extends StoredKeysContract {
         StoredKeys other = new RedisStoredKeys(REDIS.client(), prefix);
         StoredKeys.CreatedKey created = store.create("shared", T0);
         ApiKeys elsewhere = new ApiKeys(List.of(), null, other);
-        assertEquals("key:" + created.stored().id(), elsewhere.authenticate(created.key()).orElseThrow().id());
+        assertEquals(
+                "key:" + created.stored().id(),
+                elsewhere.authenticate(created.key()).orElseThrow().id());
         other.delete(created.stored().id());
-        assertEquals(true, new ApiKeys(List.of(), null, store).authenticate(created.key()).isEmpty());
+        assertEquals(
+                true,
+                new ApiKeys(List.of(), null, store).authenticate(created.key()).isEmpty());
     }
 }

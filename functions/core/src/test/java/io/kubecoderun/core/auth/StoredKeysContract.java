@@ -1,17 +1,16 @@
 package io.kubecoderun.core.auth;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The stored keys' contract, run against memory and a real redis-server. */
 abstract class StoredKeysContract {
@@ -31,8 +30,12 @@ abstract class StoredKeysContract {
         assertTrue(created.key().matches("kcr_[A-Za-z0-9_-]{42}"), created.key());
         assertEquals(12, created.stored().id().length());
         ApiKeys keys = new ApiKeys(List.of("configured"), null, store);
-        assertEquals("key:" + created.stored().id(), keys.authenticate(created.key()).orElseThrow().id());
-        assertEquals("key:" + created.stored().id(), keys.authenticate("  " + created.key() + " ").orElseThrow().id());
+        assertEquals(
+                "key:" + created.stored().id(),
+                keys.authenticate(created.key()).orElseThrow().id());
+        assertEquals(
+                "key:" + created.stored().id(),
+                keys.authenticate("  " + created.key() + " ").orElseThrow().id());
         assertTrue(keys.authenticate(created.key() + "x").isEmpty());
         assertTrue(keys.authenticate("configured").isPresent(), "configured keys still work");
         assertEquals(List.of(new StoredKeys.StoredKey(created.stored().id(), "team-a", T0)), store.list());

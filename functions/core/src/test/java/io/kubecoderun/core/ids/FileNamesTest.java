@@ -1,11 +1,11 @@
 package io.kubecoderun.core.ids;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FileNamesTest {
 
@@ -16,8 +16,23 @@ class FileNamesTest {
     }
 
     @ParameterizedTest(name = "refuses \"{0}\"")
-    @ValueSource(strings = {"", " ", "/etc/passwd", "../escape", "a/../../b", "a/./b", "a//b", "a/", "C:\\x",
-            "back\\slash", "tab\there", "nul\u0000", "esc\u001b[31m", "c1\u0085"})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "/etc/passwd",
+                "../escape",
+                "a/../../b",
+                "a/./b",
+                "a//b",
+                "a/",
+                "C:\\x",
+                "back\\slash",
+                "tab\there",
+                "nul\u0000",
+                "esc\u001b[31m",
+                "c1\u0085"
+            })
     void unsafeNamesAreRefused(String name) {
         assertTrue(FileNames.problem(name).isPresent(), name);
     }

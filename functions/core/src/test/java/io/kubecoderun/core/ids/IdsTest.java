@@ -1,20 +1,20 @@
 package io.kubecoderun.core.ids;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.HashSet;
-import java.util.Set;
-import java.util.regex.Pattern;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 class IdsTest {
     /** LibreChat's own check, and Kubernetes' label-value rule for 21 characters. */
     static final Pattern LIBRECHAT = Pattern.compile("^[A-Za-z0-9_-]{21}$");
+
     static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 
     @Test
@@ -42,8 +42,15 @@ class IdsTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" is not acceptable")
-    @ValueSource(strings = {"", "short", "abcdefghijklmnopqrstuv", "abcdefghij/lmnopqrstu", "abcdefghij.lmnopqrstu",
-            "../../../../etc/passwd"})
+    @ValueSource(
+            strings = {
+                "",
+                "short",
+                "abcdefghijklmnopqrstuv",
+                "abcdefghij/lmnopqrstu",
+                "abcdefghij.lmnopqrstu",
+                "../../../../etc/passwd"
+            })
     void malformedIdsAreRefused(String id) {
         assertFalse(Ids.acceptable(id));
     }

@@ -1,11 +1,10 @@
 package io.kubecoderun.core.ratelimit;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicLong;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 
 class InMemoryRateLimiterTest extends RateLimiterContract {
     @Override

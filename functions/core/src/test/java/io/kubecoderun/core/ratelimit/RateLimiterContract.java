@@ -1,9 +1,9 @@
 package io.kubecoderun.core.ratelimit;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /** What every rate limiter does, on the real clock of its store (rates slow enough for a loaded machine). */
 abstract class RateLimiterContract {

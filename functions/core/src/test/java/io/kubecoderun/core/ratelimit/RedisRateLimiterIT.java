@@ -1,15 +1,14 @@
 package io.kubecoderun.core.ratelimit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.registry.redis.BlockingRedis;
 import io.kubecoderun.registry.testing.RedisExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.kubecoderun.registry.redis.BlockingRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RedisRateLimiterIT extends RateLimiterContract {
     @RegisterExtension
@@ -28,7 +27,9 @@ class RedisRateLimiterIT extends RateLimiterContract {
         assertEquals(0, one.acquire("dave"));
         assertEquals(0, other.acquire("dave"));
         assertTrue(one.acquire("dave") > 0, "the second replica spent the last token");
-        long ttl = new BlockingRedis(REDIS.client()).send(Request.cmd(Command.PTTL).arg(prefix + "rl:dave")).toLong();
+        long ttl = new BlockingRedis(REDIS.client())
+                .send(Request.cmd(Command.PTTL).arg(prefix + "rl:dave"))
+                .toLong();
         assertTrue(ttl > 0 && ttl <= 3_000, "the bucket lives until it would be full again (2 s + 1 s): " + ttl);
     }
 }

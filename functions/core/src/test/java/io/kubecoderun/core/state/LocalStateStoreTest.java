@@ -1,14 +1,13 @@
 package io.kubecoderun.core.state;
 
-import io.kubecoderun.core.store.LocalDiskFileStore;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kubecoderun.core.store.LocalDiskFileStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded default's states: memory hot tier, local-disk archive. */
 class LocalStateStoreTest extends StateStoreContract {
@@ -17,8 +16,12 @@ class LocalStateStoreTest extends StateStoreContract {
 
     @Override
     StateStore newStore() {
-        return new TieredStateStore(new InMemoryStateTier(Clock.systemUTC()),
-                new LocalDiskFileStore(temp.resolve("archive")), Clock.systemUTC(), CAP, HOUR);
+        return new TieredStateStore(
+                new InMemoryStateTier(Clock.systemUTC()),
+                new LocalDiskFileStore(temp.resolve("archive")),
+                Clock.systemUTC(),
+                CAP,
+                HOUR);
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.kubecoderun.core.state;
 
 import io.kubecoderun.core.store.S3FileStore;
-import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.core.testing.S3Proxy;
+import io.kubecoderun.registry.testing.RedisServer;
 import io.vertx.redis.client.Redis;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awssdk.services.s3.S3Client;
-
-import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Production's states: Redis hot tier, S3 archive (s3proxy). */
 class RedisS3StateStoreIT extends StateStoreContract {
@@ -39,7 +38,7 @@ class RedisS3StateStoreIT extends StateStoreContract {
         int n = N.incrementAndGet();
         S3FileStore archive = new S3FileStore(s3, "kcr-states-" + n);
         archive.ensureBucket();
-        return new TieredStateStore(new RedisStateTier(redis, "st" + n + ":", Clock.systemUTC()), archive,
-                Clock.systemUTC(), CAP, HOUR);
+        return new TieredStateStore(
+                new RedisStateTier(redis, "st" + n + ":", Clock.systemUTC()), archive, Clock.systemUTC(), CAP, HOUR);
     }
 }

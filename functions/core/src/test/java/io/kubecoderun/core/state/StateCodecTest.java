@@ -1,17 +1,16 @@
 package io.kubecoderun.core.state;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class StateCodecTest {
 
@@ -32,10 +31,10 @@ class StateCodecTest {
 
     @Test
     void tooShortUnknownVersionAndCorruptFramesAreInvalid() {
-        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.validate(new byte[]{2}));
+        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.validate(new byte[] {2}));
         assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.validate(new byte[0]));
-        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.validate(new byte[]{3, 0}));
-        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.decode(new byte[]{2, 1, 2, 3, 4}, 100));
+        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.validate(new byte[] {3, 0}));
+        assertThrows(StateCodec.InvalidStateException.class, () -> StateCodec.decode(new byte[] {2, 1, 2, 3, 4}, 100));
     }
 
     /** A tiny frame of zeros must not expand past the cap into memory. */
@@ -56,13 +55,20 @@ class StateCodecTest {
         Files.write(fromJava, java.util.Arrays.copyOfRange(encoded, 1, encoded.length));
         Path fromPython = dir.resolve("python.lz4");
         Files.write(dir.resolve("raw"), raw);
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
-                "import lz4.frame, sys",
-                "raw = open(sys.argv[1], 'rb').read()",
-                "assert lz4.frame.decompress(open(sys.argv[2], 'rb').read()) == raw, 'java frame differs'",
-                "open(sys.argv[3], 'wb').write(lz4.frame.compress(raw))"),
-                dir.resolve("raw").toString(), fromJava.toString(), fromPython.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-c",
+                        String.join(
+                                "\n",
+                                "import lz4.frame, sys",
+                                "raw = open(sys.argv[1], 'rb').read()",
+                                "assert lz4.frame.decompress(open(sys.argv[2], 'rb').read()) == raw, 'java frame differs'",
+                                "open(sys.argv[3], 'wb').write(lz4.frame.compress(raw))"),
+                        dir.resolve("raw").toString(),
+                        fromJava.toString(),
+                        fromPython.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), output);

@@ -1,17 +1,16 @@
 package io.kubecoderun.core.state;
 
-import io.kubecoderun.core.store.StoreException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.core.store.StoreException;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The state store's contract: hot tier plus archive, run in memory + local disk and Redis + S3. */
 abstract class StateStoreContract {
@@ -49,8 +48,8 @@ abstract class StateStoreContract {
 
     @Test
     void invalidAndOversizedStatesAreRefused() {
-        assertThrows(StateCodec.InvalidStateException.class, () -> store.save("s", new byte[]{9, 9}, HOUR));
-        assertThrows(StateCodec.InvalidStateException.class, () -> store.save("s", new byte[]{2}, HOUR));
+        assertThrows(StateCodec.InvalidStateException.class, () -> store.save("s", new byte[] {9, 9}, HOUR));
+        assertThrows(StateCodec.InvalidStateException.class, () -> store.save("s", new byte[] {2}, HOUR));
         byte[] big = new byte[(int) CAP + 2];
         big[0] = StateCodec.RAW;
         assertThrows(StoreException.TooLarge.class, () -> store.save("s", big, HOUR));

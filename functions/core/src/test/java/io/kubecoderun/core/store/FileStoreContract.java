@@ -1,10 +1,12 @@
 package io.kubecoderun.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.kubecoderun.registry.DependencyUnavailableException;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +15,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The object store's contract, run against local disk and a real S3 API (s3proxy). */
 abstract class FileStoreContract {
@@ -96,9 +94,11 @@ abstract class FileStoreContract {
 
     @Test
     void anUploadOverTheCapIsRefusedAndLeavesNothing() {
-        assertThrows(StoreException.TooLarge.class, () -> store.put("sessions/s1/huge", generated(3000, 1), 2048, null));
+        assertThrows(
+                StoreException.TooLarge.class, () -> store.put("sessions/s1/huge", generated(3000, 1), 2048, null));
         assertTrue(store.stat("sessions/s1/huge").isEmpty());
-        assertThrows(StoreException.TooLarge.class,
+        assertThrows(
+                StoreException.TooLarge.class,
                 () -> store.put("sessions/s1/multi", generated(20L << 20, 2), 10L << 20, null),
                 "refused partway through a multipart upload");
         assertTrue(store.stat("sessions/s1/multi").isEmpty());
@@ -118,7 +118,9 @@ abstract class FileStoreContract {
                 return 'x';
             }
         };
-        assertThrows(DependencyUnavailableException.class, () -> store.put("sessions/s1/keep", failing, CAP, null),
+        assertThrows(
+                DependencyUnavailableException.class,
+                () -> store.put("sessions/s1/keep", failing, CAP, null),
                 "a client that went away is the stream failing, not a refusal of what was asked");
         try (InputStream in = store.open("sessions/s1/keep")) {
             assertEquals("original", new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -133,7 +135,8 @@ abstract class FileStoreContract {
         assertTrue(store.delete("sessions/s1/f"));
         assertFalse(store.delete("sessions/s1/f"));
         assertTrue(store.stat("sessions/s1/f").isEmpty());
-        assertThrows(StoreException.NotFound.class, () -> store.open("sessions/s1/f").close());
+        assertThrows(
+                StoreException.NotFound.class, () -> store.open("sessions/s1/f").close());
     }
 
     @Test
@@ -142,7 +145,9 @@ abstract class FileStoreContract {
         store.put("sessions/a/2", bytes("yy"), CAP, null);
         store.put("sessions/b/1", bytes("z"), CAP, null);
         List<StoredObject> a = store.list("sessions/a/");
-        assertEquals(List.of("sessions/a/1", "sessions/a/2"), a.stream().map(StoredObject::key).toList());
+        assertEquals(
+                List.of("sessions/a/1", "sessions/a/2"),
+                a.stream().map(StoredObject::key).toList());
         assertEquals(2, a.get(1).size());
         assertEquals(List.of(), store.list("sessions/none/"));
     }

@@ -1,13 +1,12 @@
 package io.kubecoderun.core.store;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalDiskFileStoreTest extends FileStoreContract {
     @TempDir
@@ -20,7 +19,7 @@ class LocalDiskFileStoreTest extends FileStoreContract {
 
     @Test
     void keysCannotLeaveTheRoot() {
-        for (String key : new String[]{"../escape", "/abs", "sessions/../../x", "a\\b", ""}) {
+        for (String key : new String[] {"../escape", "/abs", "sessions/../../x", "a\\b", ""}) {
             assertThrows(IllegalArgumentException.class, () -> store.put(key, bytes("x"), CAP, null), key);
         }
         assertFalse(Files.exists(temp.resolve("escape")));

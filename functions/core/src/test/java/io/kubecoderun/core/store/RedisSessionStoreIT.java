@@ -1,17 +1,15 @@
 package io.kubecoderun.core.store;
 
-import io.kubecoderun.registry.DependencyUnavailableException;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kubecoderun.registry.DependencyUnavailableException;
 import io.kubecoderun.registry.testing.RedisExtension;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Clock;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RedisSessionStoreIT extends SessionStoreContract {
     @RegisterExtension

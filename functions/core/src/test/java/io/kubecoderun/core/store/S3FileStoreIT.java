@@ -1,14 +1,13 @@
 package io.kubecoderun.core.store;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.kubecoderun.core.testing.S3Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
-
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The contract against a real S3 API (s3proxy), each test in a bucket of its own. */
 class S3FileStoreIT extends FileStoreContract {

@@ -1,17 +1,16 @@
 package io.kubecoderun.core.store;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The session store's contract, run against memory and a real redis-server. Expiry is real time. */
 abstract class SessionStoreContract {
@@ -26,8 +25,19 @@ abstract class SessionStoreContract {
     }
 
     static FileRecord file(String sessionId, String id, String name) {
-        return new FileRecord(id, sessionId, name, 12, "etag-" + id, "text/csv",
-                Instant.parse("2026-11-28T10:00:00.123Z"), "user", null, false, null, null);
+        return new FileRecord(
+                id,
+                sessionId,
+                name,
+                12,
+                "etag-" + id,
+                "text/csv",
+                Instant.parse("2026-11-28T10:00:00.123Z"),
+                "user",
+                null,
+                false,
+                null,
+                null);
     }
 
     @Test
@@ -37,7 +47,9 @@ abstract class SessionStoreContract {
         Session found = store.find(session.id(), "key:alice").orElseThrow();
         assertEquals(session.id(), found.id());
         assertEquals("agent-1", found.entityId());
-        assertEquals(session.createdAt().truncatedTo(ChronoUnit.MILLIS), found.createdAt().truncatedTo(ChronoUnit.MILLIS));
+        assertEquals(
+                session.createdAt().truncatedTo(ChronoUnit.MILLIS),
+                found.createdAt().truncatedTo(ChronoUnit.MILLIS));
         assertTrue(store.find(session.id(), "key:mallory").isEmpty(), "another principal must not see it");
         assertTrue(store.find("unknownunknownunknown", "key:alice").isEmpty());
         assertTrue(store.find("../../etc/passwd", "key:alice").isEmpty());
@@ -48,10 +60,14 @@ abstract class SessionStoreContract {
         Session first = store.create("key:alice", "agent-1", DAY);
         Session second = store.create("key:alice", "agent-1", DAY);
         store.create("key:bob", "agent-1", DAY);
-        assertEquals(second.id(), store.findByEntity("key:alice", "agent-1").orElseThrow().id());
+        assertEquals(
+                second.id(),
+                store.findByEntity("key:alice", "agent-1").orElseThrow().id());
         assertTrue(store.findByEntity("key:carol", "agent-1").isEmpty());
         store.delete(first.id());
-        assertEquals(second.id(), store.findByEntity("key:alice", "agent-1").orElseThrow().id(),
+        assertEquals(
+                second.id(),
+                store.findByEntity("key:alice", "agent-1").orElseThrow().id(),
                 "deleting an older session keeps the newer one's index");
     }
 
@@ -60,11 +76,24 @@ abstract class SessionStoreContract {
         Session session = store.create("key:alice", null, DAY);
         store.putFile(file(session.id(), "f2", "b.csv"));
         store.putFile(file(session.id(), "f1", "a/a.csv"));
-        assertEquals(List.of("a/a.csv", "b.csv"), store.files(session.id()).stream().map(FileRecord::name).toList());
+        assertEquals(
+                List.of("a/a.csv", "b.csv"),
+                store.files(session.id()).stream().map(FileRecord::name).toList());
         FileRecord back = store.file(session.id(), "f1").orElseThrow();
         assertEquals(file(session.id(), "f1", "a/a.csv"), back);
-        store.putFile(new FileRecord("f1", session.id(), "a/a.csv", 99, "new", "text/csv", Instant.now(), null, null,
-                true, "f0", "other-session"));
+        store.putFile(new FileRecord(
+                "f1",
+                session.id(),
+                "a/a.csv",
+                99,
+                "new",
+                "text/csv",
+                Instant.now(),
+                null,
+                null,
+                true,
+                "f0",
+                "other-session"));
         assertEquals(99, store.file(session.id(), "f1").orElseThrow().size());
         assertEquals("f0", store.file(session.id(), "f1").orElseThrow().modifiedFromId());
         assertTrue(store.removeFile(session.id(), "f2"));
@@ -106,7 +135,10 @@ abstract class SessionStoreContract {
         assertTrue(store.find(dropped.id(), "key:alice").isEmpty(), "expired");
         assertTrue(store.find(kept.id(), "key:alice").isPresent(), "touched");
         assertEquals(1, store.files(kept.id()).size(), "its files live as long as it does");
-        assertTrue(store.find(kept.id(), "key:alice").orElseThrow().expiresAt().isAfter(Instant.now().plusSeconds(20)));
+        assertTrue(store.find(kept.id(), "key:alice")
+                .orElseThrow()
+                .expiresAt()
+                .isAfter(Instant.now().plusSeconds(20)));
     }
 
     @Test

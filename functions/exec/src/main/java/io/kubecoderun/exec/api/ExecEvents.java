@@ -1,13 +1,13 @@
 package io.kubecoderun.exec.api;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ApiHeaders;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
+import io.kubecoderun.core.config.KcrSettings;
 import io.kubecoderun.core.ids.Ids;
 import io.kubecoderun.exec.service.ExecService;
 import jakarta.inject.Inject;
@@ -17,8 +17,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import io.kubecoderun.core.config.KcrSettings;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -44,38 +42,55 @@ public class ExecEvents {
     public static final String RESULT_TYPE = "io.kubecoderun.exec.result";
     public static final String ERROR_TYPE = "io.kubecoderun.exec.error";
     private static final String STRUCTURED = "application/cloudevents+json";
-    private static final Set<String> ATTRIBUTES = Set.of("specversion", "type", "source", "id", "subject", "time",
-            "datacontenttype", "dataschema", "data", "data_base64");
+    private static final Set<String> ATTRIBUTES = Set.of(
+            "specversion",
+            "type",
+            "source",
+            "id",
+            "subject",
+            "time",
+            "datacontenttype",
+            "dataschema",
+            "data",
+            "data_base64");
 
     @Inject
     ExecService service;
+
     @Inject
     Authenticator authenticator;
+
     @Inject
     ObjectMapper mapper;
+
     @Inject
     KcrSettings settings;
 
     /** The data of an {@code io.kubecoderun.exec.error} event: a request the API refuses, never retried. */
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"error", "error_type", "request_event_id"})
-    record ErrorEventData(String error,
-                          @com.fasterxml.jackson.annotation.JsonProperty("error_type") String errorType,
-                          @com.fasterxml.jackson.annotation.JsonProperty("request_event_id") String requestEventId) {
-    }
+    record ErrorEventData(
+            String error,
 
-    private record Event(String type, String source, String id, Map<String, String> extensions,
-                         Map<String, Object> data) {
-    }
+            @com.fasterxml.jackson.annotation.JsonProperty("error_type")
+            String errorType,
+
+            @com.fasterxml.jackson.annotation.JsonProperty("request_event_id")
+            String requestEventId) {}
+
+    private record Event(
+            String type, String source, String id, Map<String, String> extensions, Map<String, Object> data) {}
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response receive(byte[] body, HttpHeaders headers) {
         String contentType = headers.getHeaderString("Content-Type");
-        boolean structured = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(STRUCTURED);
+        boolean structured =
+                contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(STRUCTURED);
         Event event = structured ? structured(body) : binary(body, headers);
         if (!REQUEST_TYPE.equals(event.type())) {
-            throw new ApiException.BadRequest(ErrorType.UNSUPPORTED_EVENT, "this function accepts " + REQUEST_TYPE
-                    + " events, not " + event.type());
+            throw new ApiException.BadRequest(
+                    ErrorType.UNSUPPORTED_EVENT,
+                    "this function accepts " + REQUEST_TYPE + " events, not " + event.type());
         }
         String source = event.source() == null ? "/kubecoderun" : event.source();
         String type;
@@ -108,14 +123,18 @@ public class ExecEvents {
         if (data != null && !(data instanceof Map)) {
             throw new ApiException.Unprocessable("the event's data must be a JSON object");
         }
-        return new Event(string(envelope.get("type")), string(envelope.get("source")), string(envelope.get("id")),
-                extensions, data == null ? Map.of() : (Map<String, Object>) data);
+        return new Event(
+                string(envelope.get("type")),
+                string(envelope.get("source")),
+                string(envelope.get("id")),
+                extensions,
+                data == null ? Map.of() : (Map<String, Object>) data);
     }
 
     private Event binary(byte[] body, HttpHeaders headers) {
         if (headers.getHeaderString("ce-specversion") == null) {
-            throw new ApiException.BadRequest(ErrorType.NOT_AN_EVENT, "POST / takes a CloudEvent (ce-* headers or "
-                    + STRUCTURED + ")");
+            throw new ApiException.BadRequest(
+                    ErrorType.NOT_AN_EVENT, "POST / takes a CloudEvent (ce-* headers or " + STRUCTURED + ")");
         }
         Map<String, String> extensions = new LinkedHashMap<>();
         headers.getRequestHeaders().forEach((name, values) -> {
@@ -124,8 +143,12 @@ public class ExecEvents {
                 extensions.put(lower.substring(3), values.get(0));
             }
         });
-        return new Event(headers.getHeaderString("ce-type"), headers.getHeaderString("ce-source"),
-                headers.getHeaderString("ce-id"), extensions, body.length == 0 ? Map.of() : parse(body));
+        return new Event(
+                headers.getHeaderString("ce-type"),
+                headers.getHeaderString("ce-source"),
+                headers.getHeaderString("ce-id"),
+                extensions,
+                body.length == 0 ? Map.of() : parse(body));
     }
 
     @SuppressWarnings("unchecked")
@@ -152,7 +175,8 @@ public class ExecEvents {
         }
         try {
             String key = event.extensions().get("kcrapikey");
-            return authenticator.authenticate(name -> name.equalsIgnoreCase(ApiHeaders.API_KEY) ? key : null, event.data());
+            return authenticator.authenticate(
+                    name -> name.equalsIgnoreCase(ApiHeaders.API_KEY) ? key : null, event.data());
         } catch (AuthException e) {
             throw new ApiException.Unauthorized(e.getMessage());
         }
@@ -160,7 +184,9 @@ public class ExecEvents {
 
     private static Response binaryAnswer(String type, String source, String subject, Object data) {
         Response.ResponseBuilder answer = Response.ok(data, MediaType.APPLICATION_JSON)
-                .header("ce-specversion", "1.0").header("ce-type", type).header("ce-source", source)
+                .header("ce-specversion", "1.0")
+                .header("ce-type", type)
+                .header("ce-source", source)
                 .header("ce-id", Ids.next());
         if (subject != null) {
             answer.header("ce-subject", subject);

@@ -1,10 +1,8 @@
 package io.kubecoderun.exec.api;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.exec.service.ExecRequest;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +13,7 @@ import java.util.Map;
  * session as {@code session_id} (older) or {@code storage_session_id} (newer).
  */
 public final class ExecJson {
-    private ExecJson() {
-    }
+    private ExecJson() {}
 
     public static ExecRequest request(Map<String, Object> json) {
         List<String> args = new ArrayList<>();
@@ -34,7 +31,8 @@ public final class ExecJson {
         if (json.get("files") instanceof List<?> list) {
             for (Object item : list) {
                 if (!(item instanceof Map<?, ?> file)) {
-                    throw new ApiException.BadRequest(ErrorType.INVALID_FILES, "each entry of 'files' must be an object");
+                    throw new ApiException.BadRequest(
+                            ErrorType.INVALID_FILES, "each entry of 'files' must be an object");
                 }
                 String id = string(file.get("id"));
                 String session = string(file.get("storage_session_id"));
@@ -62,8 +60,14 @@ public final class ExecJson {
         if (timeout < 0) {
             throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must not be negative");
         }
-        return new ExecRequest(string(json.get("lang")), json.get("code") instanceof String c ? c : null, args,
-                string(json.get("session_id")), files, string(json.get("user_id")), string(json.get("entity_id")),
+        return new ExecRequest(
+                string(json.get("lang")),
+                json.get("code") instanceof String c ? c : null,
+                args,
+                string(json.get("session_id")),
+                files,
+                string(json.get("user_id")),
+                string(json.get("entity_id")),
                 timeout);
     }
 

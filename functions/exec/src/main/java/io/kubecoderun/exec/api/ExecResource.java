@@ -14,7 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.Map;
 
 /** {@code POST /exec} (and {@code /v1/exec}, {@code //exec} through the route normaliser). */
@@ -25,8 +24,10 @@ public class ExecResource {
 
     @Inject
     ExecService service;
+
     @Inject
     Authenticator authenticator;
+
     @Inject
     ObjectMapper mapper;
 

@@ -9,12 +9,10 @@ import io.kubecoderun.registry.Acquisition;
 public interface ExecObserver {
     ExecObserver NONE = new ExecObserver() {
         @Override
-        public void leased(String language, Acquisition.Outcome outcome, boolean viaJob, long nanos) {
-        }
+        public void leased(String language, Acquisition.Outcome outcome, boolean viaJob, long nanos) {}
 
         @Override
-        public void finished(String language, String status, long nanos) {
-        }
+        public void finished(String language, String status, long nanos) {}
     };
 
     /** A lease attempt: {@code HIT}, {@code WAIT_HIT} or {@code MISS}, from the warm pool or through a Job. */

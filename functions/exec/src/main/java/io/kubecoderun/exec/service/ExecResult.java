@@ -6,13 +6,23 @@ import java.util.List;
  * The answer of {@code POST /exec} (API.md): output, exit status, the files the code created or changed (each
  * downloadable at {@code /download/{session_id}/{id}}) and what was kept of the Python state.
  */
-public record ExecResult(String sessionId, String stdout, String stderr, int exitCode, Status status,
-                         long executionTimeMs, List<OutputFile> files, boolean hasState, long stateSize,
-                         String stateHash) {
+public record ExecResult(
+        String sessionId,
+        String stdout,
+        String stderr,
+        int exitCode,
+        Status status,
+        long executionTimeMs,
+        List<OutputFile> files,
+        boolean hasState,
+        long stateSize,
+        String stateHash) {
 
     /** How the program ended; failing user code is a result, never an API error. */
     public enum Status {
-        OK, ERROR, TIMEOUT;
+        OK,
+        ERROR,
+        TIMEOUT;
 
         /** {@code ok}, {@code error} or {@code timeout}, as the response and the metrics' label carry it. */
         public String wire() {
@@ -20,7 +30,11 @@ public record ExecResult(String sessionId, String stdout, String stderr, int exi
         }
     }
 
-    public record OutputFile(String id, String name, String path, String sessionId, String modifiedFromId,
-                             String modifiedFromSessionId) {
-    }
+    public record OutputFile(
+            String id,
+            String name,
+            String path,
+            String sessionId,
+            String modifiedFromId,
+            String modifiedFromSessionId) {}
 }

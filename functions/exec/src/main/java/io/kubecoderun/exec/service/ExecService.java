@@ -1,17 +1,11 @@
 package io.kubecoderun.exec.service;
 
-import io.kubecoderun.core.api.ErrorType;
-
-import io.kubecoderun.registry.DependencyUnavailableException;
-
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ContentTypes;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.core.ids.FileNames;
 import io.kubecoderun.core.ids.Ids;
-import io.kubecoderun.registry.Acquisition;
-import io.kubecoderun.registry.Lease;
-import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.core.state.StateCodec;
 import io.kubecoderun.core.state.StateStore;
 import io.kubecoderun.core.state.StoredState;
@@ -22,6 +16,10 @@ import io.kubecoderun.core.store.Session;
 import io.kubecoderun.core.store.SessionStore;
 import io.kubecoderun.core.store.StoreException;
 import io.kubecoderun.core.store.StoredObject;
+import io.kubecoderun.registry.Acquisition;
+import io.kubecoderun.registry.DependencyUnavailableException;
+import io.kubecoderun.registry.Lease;
+import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
 import io.kubecoderun.runner.wire.ExecuteRequest;
@@ -29,7 +27,6 @@ import io.kubecoderun.runner.wire.ExecuteResponse;
 import io.kubecoderun.runner.wire.FileEntry;
 import io.kubecoderun.runner.wire.RunnerClient;
 import io.kubecoderun.runner.wire.RunnerStatus;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +53,14 @@ public final class ExecService {
     private final ExecSettings settings;
     private final ExecObserver observer;
 
-    public ExecService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
-                       RunnerClient runners, ExecSettings settings, ExecObserver observer) {
+    public ExecService(
+            LeaseRegistry registry,
+            SessionStore sessions,
+            FileStore files,
+            StateStore states,
+            RunnerClient runners,
+            ExecSettings settings,
+            ExecObserver observer) {
         this.registry = registry;
         this.sessions = sessions;
         this.files = files;
@@ -67,8 +70,13 @@ public final class ExecService {
         this.observer = observer;
     }
 
-    public ExecService(LeaseRegistry registry, SessionStore sessions, FileStore files, StateStore states,
-                       RunnerClient runners, ExecSettings settings) {
+    public ExecService(
+            LeaseRegistry registry,
+            SessionStore sessions,
+            FileStore files,
+            StateStore states,
+            RunnerClient runners,
+            ExecSettings settings) {
         this(registry, sessions, files, states, runners, settings, ExecObserver.NONE);
     }
 
@@ -106,11 +114,14 @@ public final class ExecService {
             Map<String, String> inputHashes;
             boolean keepsState = language.has(Language.Trait.KEEPS_STATE);
             byte[] state = keepsState ? loadState(session) : null;
-            ExecuteRequest execute = new ExecuteRequest(language.id(), request.code(), request.args(),
-                    timeout.toMillis(), state, keepsState, true);
+            ExecuteRequest execute = new ExecuteRequest(
+                    language.id(), request.code(), request.args(), timeout.toMillis(), state, keepsState, true);
             if (inputs.isEmpty()) {
                 // Nothing to put first: the execute claims the runner itself, one round trip instead of two.
-                Started<ExecuteResponse> started = lease(language.id(), timeout, false,
+                Started<ExecuteResponse> started = lease(
+                        language.id(),
+                        timeout,
+                        false,
                         leased -> runners.execute(target(leased), execute, timeout, true));
                 lease = started.lease();
                 t1 = started.leasedAt();
@@ -131,19 +142,29 @@ public final class ExecService {
             StateSummary kept = saveState(session, response);
             sessions.touch(session.id(), settings.sessionTtl());
             long t5 = System.nanoTime();
-            ExecResult.Status status = response.timedOut() ? ExecResult.Status.TIMEOUT
+            ExecResult.Status status = response.timedOut()
+                    ? ExecResult.Status.TIMEOUT
                     : response.exitCode() == 0 ? ExecResult.Status.OK : ExecResult.Status.ERROR;
             // Where the time went, for an operator and for the latency breakdown: lease (+ claim when there are
             // inputs), inputs in, the runner's execute call (of which ms= ran the code), outputs, state out + session.
-            LOG.info("event=exec lang=" + language.id() + " status=" + status.wire() + " ms=" + response.executionTimeMs()
+            LOG.info("event=exec lang=" + language.id() + " status=" + status.wire() + " ms="
+                    + response.executionTimeMs()
                     + " files=" + outputs.size() + " lease_ms=" + millis(t1 - t0) + " in_ms=" + millis(t2 - t1)
                     + " run_ms=" + millis(t3 - t2) + " out_ms=" + millis(t4 - t3) + " save_ms=" + millis(t5 - t4));
-            return new ExecResult(session.id(), response.stdout(), response.stderr(), response.exitCode(), status,
-                    response.executionTimeMs(), outputs, kept.present,
-                    kept.size, kept.hash);
+            return new ExecResult(
+                    session.id(),
+                    response.stdout(),
+                    response.stderr(),
+                    response.exitCode(),
+                    status,
+                    response.executionTimeMs(),
+                    outputs,
+                    kept.present,
+                    kept.size,
+                    kept.hash);
         } catch (RunnerClient.RunnerUnreachableException e) {
-            throw new ApiException.Unavailable(ErrorType.SANDBOX_LOST,
-                    "the sandbox running this execution was lost; run it again", 1);
+            throw new ApiException.Unavailable(
+                    ErrorType.SANDBOX_LOST, "the sandbox running this execution was lost; run it again", 1);
         } finally {
             if (lease != null) {
                 registry.release(lease);
@@ -159,9 +180,15 @@ public final class ExecService {
         if (request.lang() == null || request.lang().isBlank()) {
             throw new ApiException.BadRequest(ErrorType.INVALID_REQUEST, "'lang' is required");
         }
-        Language language = Languages.find(request.lang()).orElseThrow(() -> new ApiException.BadRequest(
-                ErrorType.UNSUPPORTED_LANGUAGE, "unknown language '" + request.lang() + "'; supported: "
-                + String.join(", ", Languages.all().stream().map(Language::id).toList())));
+        Language language = Languages.find(request.lang())
+                .orElseThrow(() -> new ApiException.BadRequest(
+                        ErrorType.UNSUPPORTED_LANGUAGE,
+                        "unknown language '" + request.lang() + "'; supported: "
+                                + String.join(
+                                        ", ",
+                                        Languages.all().stream()
+                                                .map(Language::id)
+                                                .toList())));
         if (request.code() == null || request.code().isBlank()) {
             throw new ApiException.BadRequest(ErrorType.EMPTY_CODE, "'code' must not be empty");
         }
@@ -169,7 +196,8 @@ public final class ExecService {
             throw new ApiException.TooLarge("code exceeds " + settings.maxCodeBytes() + " bytes");
         }
         if (request.entityId() != null && !request.entityId().matches("[A-Za-z0-9_-]{1,40}")) {
-            throw new ApiException.BadRequest(ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
+            throw new ApiException.BadRequest(
+                    ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
         }
         for (ExecRequest.InputFile input : request.files()) {
             FileNames.problem(input.name()).ifPresent(problem -> {
@@ -181,7 +209,8 @@ public final class ExecService {
 
     private Duration timeout(ExecRequest request) {
         Duration requested = request.timeoutSeconds() > 0
-                ? Duration.ofMillis((long) (request.timeoutSeconds() * 1000)) : settings.defaultTimeout();
+                ? Duration.ofMillis((long) (request.timeoutSeconds() * 1000))
+                : settings.defaultTimeout();
         return requested.compareTo(settings.maxTimeout()) > 0 ? settings.maxTimeout() : requested;
     }
 
@@ -211,8 +240,10 @@ public final class ExecService {
     private List<FileRecord> resolveInputs(Principal principal, ExecRequest request) {
         List<FileRecord> inputs = new ArrayList<>();
         for (ExecRequest.InputFile input : request.files()) {
-            FileRecord record = input.sessionId() == null || sessions.find(input.sessionId(), principal.id()).isEmpty()
-                    ? null : sessions.file(input.sessionId(), input.id()).orElse(null);
+            FileRecord record = input.sessionId() == null
+                            || sessions.find(input.sessionId(), principal.id()).isEmpty()
+                    ? null
+                    : sessions.file(input.sessionId(), input.id()).orElse(null);
             if (record == null) {
                 throw new ApiException.NotFound("input file " + input.id() + " not found");
             }
@@ -222,8 +253,7 @@ public final class ExecService {
     }
 
     /** A leased runner, what the first call to it returned, and when the lease was granted. */
-    private record Started<T>(Lease lease, T result, long leasedAt) {
-    }
+    private record Started<T>(Lease lease, T result, long leasedAt) {}
 
     /**
      * Leases a runner and makes the first call, which claims it; a runner that cannot be claimed (dead, claimed by
@@ -231,8 +261,8 @@ public final class ExecService {
      * {@code claimOnly} the first call is the bare claim and any failure is retried; otherwise it is the execute
      * that claims, and only failures where nothing ran are (no connection, or the claim refused).
      */
-    private <T> Started<T> lease(String language, Duration timeout, boolean claimOnly,
-                                 java.util.function.Function<Lease, T> firstCall) {
+    private <T> Started<T> lease(
+            String language, Duration timeout, boolean claimOnly, java.util.function.Function<Lease, T> firstCall) {
         Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
         for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
             long start = System.nanoTime();
@@ -245,8 +275,8 @@ public final class ExecService {
                 observer.leased(language, got.outcome(), true, System.nanoTime() - start);
             }
             if (!got.acquired()) {
-                throw new ApiException.Unavailable(ErrorType.NO_SANDBOX, "no " + language
-                        + " sandbox became available; try again", 2);
+                throw new ApiException.Unavailable(
+                        ErrorType.NO_SANDBOX, "no " + language + " sandbox became available; try again", 2);
             }
             Lease lease = got.lease();
             long leasedAt = System.nanoTime();
@@ -255,8 +285,9 @@ public final class ExecService {
                 return new Started<>(lease, firstCall.apply(lease), leasedAt);
             } catch (RunnerClient.RunnerUnreachableException | RunnerClient.RunnerRefusedException e) {
                 boolean nothingRan = claimOnly
-                        || (e instanceof RunnerClient.RunnerUnreachableException u ? !u.reached()
-                        : ((RunnerClient.RunnerRefusedException) e).claimRefused());
+                        || (e instanceof RunnerClient.RunnerUnreachableException u
+                                ? !u.reached()
+                                : ((RunnerClient.RunnerRefusedException) e).claimRefused());
                 if (!nothingRan) {
                     registry.release(lease);
                     throw e;
@@ -271,13 +302,16 @@ public final class ExecService {
 
     /** Where the leased runner listens, with the lease and the pod uid every call after the claim carries. */
     private static RunnerClient.Target target(Lease lease) {
-        return new RunnerClient.Target(lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
+        return new RunnerClient.Target(
+                lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
     }
 
     /** The bare claim (before inputs go in); the runner must report the leased pod's uid. */
     private RunnerStatus claim(Lease lease) {
         RunnerStatus status = runners.claim(target(lease));
-        if (status.podUid() != null && !status.podUid().isEmpty() && !status.podUid().equals(lease.pod().uid())) {
+        if (status.podUid() != null
+                && !status.podUid().isEmpty()
+                && !status.podUid().equals(lease.pod().uid())) {
             throw new RunnerClient.RunnerRefusedException(409, "pod uid mismatch");
         }
         return status;
@@ -303,16 +337,22 @@ public final class ExecService {
 
     private byte[] loadState(Session session) {
         try {
-            return states.load(session.id()).map(StoredState::bytes)
-                    .map(stored -> StateCodec.decode(stored, settings.maxStateBytes())).orElse(null);
+            return states.load(session.id())
+                    .map(StoredState::bytes)
+                    .map(stored -> StateCodec.decode(stored, settings.maxStateBytes()))
+                    .orElse(null);
         } catch (StateCodec.InvalidStateException e) {
             LOG.warning("event=state_unreadable session=" + session.id() + " error=" + e.getMessage());
             return null;
         }
     }
 
-    private List<ExecResult.OutputFile> collectOutputs(Lease lease, Session session, List<FileRecord> inputs,
-                                                       Map<String, String> inputHashes, ExecuteResponse response) {
+    private List<ExecResult.OutputFile> collectOutputs(
+            Lease lease,
+            Session session,
+            List<FileRecord> inputs,
+            Map<String, String> inputHashes,
+            ExecuteResponse response) {
         Map<String, FileRecord> inputByName = new HashMap<>();
         for (FileRecord input : inputs) {
             inputByName.put(input.name(), input);
@@ -325,7 +365,8 @@ public final class ExecService {
             if (known != null && known.equals(entry.sha256())) {
                 continue; // an untouched input
             }
-            if (outputs.size() >= settings.maxOutputFiles() || entry.size() > settings.maxFileBytes()
+            if (outputs.size() >= settings.maxOutputFiles()
+                    || entry.size() > settings.maxFileBytes()
                     || FileNames.problem(entry.path()).isPresent()) {
                 skipped++;
                 continue;
@@ -333,17 +374,35 @@ public final class ExecService {
             String id = Ids.next();
             StoredObject stored;
             try (InputStream in = runners.openFile(target(lease), entry.path())) {
-                stored = files.put(FileRecord.objectKey(session.id(), id), in, settings.maxFileBytes(),
+                stored = files.put(
+                        FileRecord.objectKey(session.id(), id),
+                        in,
+                        settings.maxFileBytes(),
                         ContentTypes.of(entry.path()));
             } catch (IOException e) {
                 throw new ApiException.Unavailable(ErrorType.SANDBOX_LOST, "cannot collect " + entry.path(), 1);
             }
             FileRecord changedFrom = known != null ? inputByName.get(entry.path()) : null;
-            sessions.putFile(new FileRecord(id, session.id(), entry.path(), stored.size(), stored.etag(),
-                    ContentTypes.of(entry.path()), stored.lastModified(), "agent", null, false,
-                    changedFrom == null ? null : changedFrom.id(), changedFrom == null ? null : changedFrom.sessionId()));
-            outputs.add(new ExecResult.OutputFile(id, entry.path(), "/mnt/data/" + entry.path(), session.id(),
-                    changedFrom == null ? null : changedFrom.id(), changedFrom == null ? null : changedFrom.sessionId()));
+            sessions.putFile(new FileRecord(
+                    id,
+                    session.id(),
+                    entry.path(),
+                    stored.size(),
+                    stored.etag(),
+                    ContentTypes.of(entry.path()),
+                    stored.lastModified(),
+                    "agent",
+                    null,
+                    false,
+                    changedFrom == null ? null : changedFrom.id(),
+                    changedFrom == null ? null : changedFrom.sessionId()));
+            outputs.add(new ExecResult.OutputFile(
+                    id,
+                    entry.path(),
+                    "/mnt/data/" + entry.path(),
+                    session.id(),
+                    changedFrom == null ? null : changedFrom.id(),
+                    changedFrom == null ? null : changedFrom.sessionId()));
         }
         if (skipped > 0) {
             LOG.info("event=outputs_skipped session=" + session.id() + " count=" + skipped);
@@ -351,8 +410,7 @@ public final class ExecService {
         return outputs;
     }
 
-    private record StateSummary(boolean present, long size, String hash) {
-    }
+    private record StateSummary(boolean present, long size, String hash) {}
 
     private StateSummary saveState(Session session, ExecuteResponse response) {
         if (response.state() == null) {

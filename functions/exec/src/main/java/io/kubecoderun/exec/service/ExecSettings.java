@@ -18,14 +18,34 @@ import java.time.Duration;
  * @param jobOnExhaustion  an exhausted pool's request goes through a Job [POD_POOL_EXHAUSTION_TRIGGER]
  * @param claimAttempts    sandboxes tried when a leased runner cannot be reached
  */
-public record ExecSettings(long maxCodeBytes, Duration defaultTimeout, Duration maxTimeout, int maxOutputFiles,
-                           long maxFileBytes, long maxStateBytes, Duration sessionTtl, Duration stateTtl,
-                           Duration acquireWait, Duration coldWait, boolean jobOnExhaustion, int claimAttempts) {
+public record ExecSettings(
+        long maxCodeBytes,
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        int maxOutputFiles,
+        long maxFileBytes,
+        long maxStateBytes,
+        Duration sessionTtl,
+        Duration stateTtl,
+        Duration acquireWait,
+        Duration coldWait,
+        boolean jobOnExhaustion,
+        int claimAttempts) {
 
     /** The API's defaults. */
     public static ExecSettings defaults() {
-        return new ExecSettings(512 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(300), 50, 25L << 20,
-                50L << 20, Duration.ofHours(24), Duration.ofHours(2), Duration.ofSeconds(2), Duration.ofSeconds(60),
-                true, 3);
+        return new ExecSettings(
+                512 * 1024,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(300),
+                50,
+                25L << 20,
+                50L << 20,
+                Duration.ofHours(24),
+                Duration.ofHours(2),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(60),
+                true,
+                3);
     }
 }

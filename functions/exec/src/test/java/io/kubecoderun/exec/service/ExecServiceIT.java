@@ -1,6 +1,11 @@
 package io.kubecoderun.exec.service;
 
-import io.kubecoderun.runner.wire.RunnerClient;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubecoderun.controller.local.LocalPlatform;
 import io.kubecoderun.controller.plan.PoolSpec;
@@ -10,8 +15,6 @@ import io.kubecoderun.controller.reconcile.PoolReconciler;
 import io.kubecoderun.controller.reconcile.ReconcilerSettings;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.Principal;
-import io.kubecoderun.registry.InMemoryLeaseRegistry;
-import io.kubecoderun.registry.PodRef;
 import io.kubecoderun.core.state.InMemoryStateTier;
 import io.kubecoderun.core.state.TieredStateStore;
 import io.kubecoderun.core.store.FileRecord;
@@ -19,11 +22,9 @@ import io.kubecoderun.core.store.InMemorySessionStore;
 import io.kubecoderun.core.store.LocalDiskFileStore;
 import io.kubecoderun.core.store.Session;
 import io.kubecoderun.core.store.StoredObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
+import io.kubecoderun.registry.InMemoryLeaseRegistry;
+import io.kubecoderun.registry.PodRef;
+import io.kubecoderun.runner.wire.RunnerClient;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,13 +34,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The exec service end to end with the embedded default's parts: the controller on the local platform with real
@@ -63,28 +61,64 @@ class ExecServiceIT {
     static void start() throws Exception {
         base = Files.createTempDirectory("kcr-exec-it");
         registry = new InMemoryLeaseRegistry();
-        List<String> runner = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Path.of(System.getProperty("runner.jvm.options", "../../runner/jvm.options")).toAbsolutePath(),
-                "-jar", Path.of(System.getProperty("runner.jar", "../../runner/target/runner.jar")).toAbsolutePath().toString());
-        platform = new LocalPlatform(base.resolve("pods"), runner, Map.of("RUNNER_SANDBOX", "bubblewrap"), Clock.systemUTC());
+        List<String> runner = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@"
+                        + Path.of(System.getProperty("runner.jvm.options", "../../runner/jvm.options"))
+                                .toAbsolutePath(),
+                "-jar",
+                Path.of(System.getProperty("runner.jar", "../../runner/target/runner.jar"))
+                        .toAbsolutePath()
+                        .toString());
+        platform = new LocalPlatform(
+                base.resolve("pods"), runner, Map.of("RUNNER_SANDBOX", "bubblewrap"), Clock.systemUTC());
         ReconcilerSettings settings = ReconcilerSettings.defaults("exec-it").withInterval(Duration.ofMillis(200));
-        controller = new PoolController(new PoolReconciler(platform, registry, new RunnerClient(),
-                List.of(new PoolSpec("py", 2, 10, Duration.ofMinutes(1), null),
+        controller = new PoolController(new PoolReconciler(
+                platform,
+                registry,
+                new RunnerClient(),
+                List.of(
+                        new PoolSpec("py", 2, 10, Duration.ofMinutes(1), null),
                         new PoolSpec("bash", 0, 10, Duration.ofMinutes(1), null)),
-                settings, Clock.systemUTC(), new PoolMetrics()));
+                settings,
+                Clock.systemUTC(),
+                new PoolMetrics()));
         controller.start(settings);
         sessions = new InMemorySessionStore(Clock.systemUTC());
         files = new LocalDiskFileStore(base.resolve("files"));
-        TieredStateStore states = new TieredStateStore(new InMemoryStateTier(Clock.systemUTC()),
-                new LocalDiskFileStore(base.resolve("archive")), Clock.systemUTC(), 50L << 20, Duration.ofHours(2));
+        TieredStateStore states = new TieredStateStore(
+                new InMemoryStateTier(Clock.systemUTC()),
+                new LocalDiskFileStore(base.resolve("archive")),
+                Clock.systemUTC(),
+                50L << 20,
+                Duration.ofHours(2));
         ExecSettings defaults = ExecSettings.defaults();
-        service = new ExecService(registry, sessions, files, states, new RunnerClient(),
-                new ExecSettings(defaults.maxCodeBytes(), defaults.defaultTimeout(), defaults.maxTimeout(), 5,
-                        defaults.maxFileBytes(), defaults.maxStateBytes(), defaults.sessionTtl(), defaults.stateTtl(),
-                        Duration.ofSeconds(30), Duration.ofSeconds(60), true, 3), new ExecObserver() {
+        service = new ExecService(
+                registry,
+                sessions,
+                files,
+                states,
+                new RunnerClient(),
+                new ExecSettings(
+                        defaults.maxCodeBytes(),
+                        defaults.defaultTimeout(),
+                        defaults.maxTimeout(),
+                        5,
+                        defaults.maxFileBytes(),
+                        defaults.maxStateBytes(),
+                        defaults.sessionTtl(),
+                        defaults.stateTtl(),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60),
+                        true,
+                        3),
+                new ExecObserver() {
                     @Override
-                    public void leased(String language, io.kubecoderun.registry.Acquisition.Outcome outcome,
-                                       boolean viaJob, long nanos) {
+                    public void leased(
+                            String language,
+                            io.kubecoderun.registry.Acquisition.Outcome outcome,
+                            boolean viaJob,
+                            long nanos) {
                         assertTrue(nanos >= 0);
                         OBSERVED.add("leased " + language + " " + outcome + " " + (viaJob ? "job" : "pool"));
                     }
@@ -110,10 +144,21 @@ class ExecServiceIT {
     /** What an upload does: the bytes in the object store, the record in the session. */
     static FileRecord upload(Principal owner, String sessionId, String name, byte[] bytes) {
         String id = io.kubecoderun.core.ids.Ids.next();
-        StoredObject stored = files.put(FileRecord.objectKey(sessionId, id), new ByteArrayInputStream(bytes),
-                1 << 20, "text/csv");
-        FileRecord record = new FileRecord(id, sessionId, name, stored.size(), stored.etag(), "text/csv",
-                stored.lastModified(), "user", null, false, null, null);
+        StoredObject stored =
+                files.put(FileRecord.objectKey(sessionId, id), new ByteArrayInputStream(bytes), 1 << 20, "text/csv");
+        FileRecord record = new FileRecord(
+                id,
+                sessionId,
+                name,
+                stored.size(),
+                stored.etag(),
+                "text/csv",
+                stored.lastModified(),
+                "user",
+                null,
+                false,
+                null,
+                null);
         sessions.putFile(record);
         return record;
     }
@@ -133,8 +178,11 @@ class ExecServiceIT {
     @Test
     void runnersThatCannotBeClaimedAreSkippedAndTheCodeRunsOnceElsewhere() throws Exception {
         for (boolean withInput : List.of(false, true)) {
-            var warm = List.of(registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30)).lease(),
-                    registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30)).lease());
+            var warm = List.of(
+                    registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30))
+                            .lease(),
+                    registry.acquire("py", Duration.ofMinutes(2), Duration.ofSeconds(30))
+                            .lease());
             try {
                 int closedPort;
                 try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -142,21 +190,30 @@ class ExecServiceIT {
                 }
                 PodRef recycled = warm.get(0).pod();
                 // Epoch 1: the controller's, the first taken from this fresh registry.
-                assertEquals(io.kubecoderun.registry.OfferOutcome.IDLE, registry.offer(
-                        new PodRef("py", "kcr-py-gone", "uid-gone", "127.0.0.1", closedPort), 1));
-                assertEquals(io.kubecoderun.registry.OfferOutcome.IDLE, registry.offer(
-                        new PodRef("py", "kcr-py-was", "uid-was", recycled.ip(), recycled.port()), 1));
-                String session = sessions.create(ALICE.id(), null, Duration.ofHours(1)).id();
+                assertEquals(
+                        io.kubecoderun.registry.OfferOutcome.IDLE,
+                        registry.offer(new PodRef("py", "kcr-py-gone", "uid-gone", "127.0.0.1", closedPort), 1));
+                assertEquals(
+                        io.kubecoderun.registry.OfferOutcome.IDLE,
+                        registry.offer(new PodRef("py", "kcr-py-was", "uid-was", recycled.ip(), recycled.port()), 1));
+                String session =
+                        sessions.create(ALICE.id(), null, Duration.ofHours(1)).id();
                 List<ExecRequest.InputFile> inputs = withInput
-                        ? List.of(new ExecRequest.InputFile(upload(ALICE, session, "in.txt", "x".getBytes()).id(),
-                        session, "in.txt")) : List.of();
-                ExecResult result = service.execute(ALICE, py("import os\nprint(sorted(os.listdir('.')))", session,
-                        inputs));
+                        ? List.of(new ExecRequest.InputFile(
+                                upload(ALICE, session, "in.txt", "x".getBytes()).id(), session, "in.txt"))
+                        : List.of();
+                ExecResult result =
+                        service.execute(ALICE, py("import os\nprint(sorted(os.listdir('.')))", session, inputs));
                 assertEquals(withInput ? "['in.txt']\n" : "[]\n", result.stdout(), "ran once, on a real runner");
-                var status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://" + recycled.ip() + ":" + recycled.port() + "/status")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                assertTrue(status.contains("\"claimed\":false") && status.contains("\"used\":false"),
+                var status = java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                                "http://" + recycled.ip() + ":" + recycled.port() + "/status"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+                assertTrue(
+                        status.contains("\"claimed\":false") && status.contains("\"used\":false"),
                         "nothing claimed or run on the recycled address: " + status);
             } finally {
                 warm.forEach(registry::release);
@@ -185,8 +242,12 @@ class ExecServiceIT {
         assertTrue(first.hasState(), first.stderr());
         assertTrue(first.stateSize() > 0);
         assertEquals(64, first.stateHash().length());
-        ExecResult second = service.execute(ALICE, py("import pandas as pd\nprint(counter + 1, double(21), int(df['a'].sum()))",
-                first.sessionId(), List.of()));
+        ExecResult second = service.execute(
+                ALICE,
+                py(
+                        "import pandas as pd\nprint(counter + 1, double(21), int(df['a'].sum()))",
+                        first.sessionId(),
+                        List.of()));
         assertEquals("101 42 6\n", second.stdout(), second.stderr());
     }
 
@@ -194,7 +255,8 @@ class ExecServiceIT {
     void aCsvIsReadByPandasAndTwoOutputsComeBackByteForByte() throws Exception {
         Session session = sessions.create(ALICE.id(), null, Duration.ofHours(1));
         FileRecord csv = upload(ALICE, session.id(), "data.csv", "x,y\n1,2\n3,4\n".getBytes(StandardCharsets.UTF_8));
-        ExecResult result = service.execute(ALICE, py("""
+        ExecResult result = service.execute(
+                ALICE, py("""
                 import pandas as pd, os
                 df = pd.read_csv('data.csv')
                 df['z'] = df.x + df.y
@@ -203,7 +265,12 @@ class ExecServiceIT {
                 print(df.z.sum())
                 """, session.id(), List.of(new ExecRequest.InputFile(csv.id(), session.id(), "data.csv"))));
         assertEquals("10\n", result.stdout(), result.stderr());
-        assertEquals(List.of("out/sum.csv", "report.txt"), result.files().stream().map(ExecResult.OutputFile::name).sorted().toList(),
+        assertEquals(
+                List.of("out/sum.csv", "report.txt"),
+                result.files().stream()
+                        .map(ExecResult.OutputFile::name)
+                        .sorted()
+                        .toList(),
                 "the untouched input is not an output");
         for (ExecResult.OutputFile out : result.files()) {
             byte[] bytes = download(session.id(), out.id());
@@ -220,22 +287,32 @@ class ExecServiceIT {
     void anInputEditedInPlaceComesBackAsANewFileModifiedFromTheOriginal() throws Exception {
         Session session = sessions.create(ALICE.id(), null, Duration.ofHours(1));
         FileRecord input = upload(ALICE, session.id(), "notes/todo.txt", "a\n".getBytes(StandardCharsets.UTF_8));
-        ExecResult result = service.execute(ALICE, py("open('notes/todo.txt', 'a').write('b\\n')", session.id(),
-                List.of(new ExecRequest.InputFile(input.id(), session.id(), "notes/todo.txt"))));
+        ExecResult result = service.execute(
+                ALICE,
+                py(
+                        "open('notes/todo.txt', 'a').write('b\\n')",
+                        session.id(),
+                        List.of(new ExecRequest.InputFile(input.id(), session.id(), "notes/todo.txt"))));
         assertEquals(1, result.files().size(), result.stderr());
         ExecResult.OutputFile changed = result.files().get(0);
         assertNotEquals(input.id(), changed.id());
         assertEquals(input.id(), changed.modifiedFromId());
         assertEquals("a\nb\n", new String(download(session.id(), changed.id()), StandardCharsets.UTF_8));
-        assertEquals("a\n", new String(download(session.id(), input.id()), StandardCharsets.UTF_8), "the original stays");
+        assertEquals(
+                "a\n", new String(download(session.id(), input.id()), StandardCharsets.UTF_8), "the original stays");
     }
 
     @Test
     void aFileFromOneExecutionIsMountedIntoTheNext() {
-        ExecResult first = service.execute(ALICE, py("open('made.txt', 'w').write('from the first run')", null, List.of()));
+        ExecResult first =
+                service.execute(ALICE, py("open('made.txt', 'w').write('from the first run')", null, List.of()));
         ExecResult.OutputFile made = first.files().get(0);
-        ExecResult second = service.execute(ALICE, py("print(open('made.txt').read())", first.sessionId(),
-                List.of(new ExecRequest.InputFile(made.id(), first.sessionId(), "made.txt"))));
+        ExecResult second = service.execute(
+                ALICE,
+                py(
+                        "print(open('made.txt').read())",
+                        first.sessionId(),
+                        List.of(new ExecRequest.InputFile(made.id(), first.sessionId(), "made.txt"))));
         assertEquals("from the first run\n", second.stdout());
         assertEquals(List.of(), second.files());
     }
@@ -250,8 +327,8 @@ class ExecServiceIT {
 
     @Test
     void aTimeoutIsReportedAsSuch() {
-        ExecResult result = service.execute(ALICE, new ExecRequest("py", "import time\ntime.sleep(30)", List.of(),
-                null, List.of(), null, null, 1));
+        ExecResult result = service.execute(
+                ALICE, new ExecRequest("py", "import time\ntime.sleep(30)", List.of(), null, List.of(), null, null, 1));
         assertEquals(ExecResult.Status.TIMEOUT, result.status());
         assertEquals(124, result.exitCode());
         assertTrue(result.stderr().contains("Execution timed out after 1 seconds"), result.stderr());
@@ -260,8 +337,8 @@ class ExecServiceIT {
     @Test
     void aColdLanguageRunsThroughAJob() {
         OBSERVED.clear();
-        ExecResult result = service.execute(ALICE, new ExecRequest("sh", "echo cold $((6*7))", List.of(), null,
-                List.of(), null, null, 0));
+        ExecResult result = service.execute(
+                ALICE, new ExecRequest("sh", "echo cold $((6*7))", List.of(), null, List.of(), null, null, 0));
         assertEquals("cold 42\n", result.stdout(), result.stderr());
         assertEquals("leased bash MISS pool", OBSERVED.get(0), "no warm bash pool: a miss first: " + OBSERVED);
         assertTrue(OBSERVED.get(1).matches("leased bash (HIT|WAIT_HIT) job"), "then a Job's sandbox: " + OBSERVED);
@@ -271,27 +348,52 @@ class ExecServiceIT {
     @Test
     void badRequestsAreRefusedBeforeAnySandboxIsUsed() {
         OBSERVED.clear();
-        assertEquals("unsupported_language", assertThrows(ApiException.BadRequest.class,
-                () -> service.execute(ALICE, new ExecRequest("cobol", "x", null, null, null, null, null, 0))).errorType());
-        assertEquals("empty_code", assertThrows(ApiException.BadRequest.class,
-                () -> service.execute(ALICE, py("   ", null, List.of()))).errorType());
-        assertEquals("unsafe_filename", assertThrows(ApiException.BadRequest.class, () -> service.execute(ALICE,
-                py("1", null, List.of(new ExecRequest.InputFile("f", "s", "../etc/passwd"))))).errorType());
-        assertThrows(ApiException.TooLarge.class, () -> service.execute(ALICE, py("#" + "x".repeat(600_000), null, List.of())));
-        assertEquals(List.of("finished invalid unsupported_language", "finished invalid empty_code",
-                "finished invalid unsafe_filename", "finished invalid too_large"), OBSERVED,
+        assertEquals(
+                "unsupported_language",
+                assertThrows(
+                                ApiException.BadRequest.class,
+                                () -> service.execute(
+                                        ALICE, new ExecRequest("cobol", "x", null, null, null, null, null, 0)))
+                        .errorType());
+        assertEquals(
+                "empty_code",
+                assertThrows(ApiException.BadRequest.class, () -> service.execute(ALICE, py("   ", null, List.of())))
+                        .errorType());
+        assertEquals(
+                "unsafe_filename",
+                assertThrows(
+                                ApiException.BadRequest.class,
+                                () -> service.execute(
+                                        ALICE,
+                                        py("1", null, List.of(new ExecRequest.InputFile("f", "s", "../etc/passwd")))))
+                        .errorType());
+        assertThrows(
+                ApiException.TooLarge.class,
+                () -> service.execute(ALICE, py("#" + "x".repeat(600_000), null, List.of())));
+        assertEquals(
+                List.of(
+                        "finished invalid unsupported_language",
+                        "finished invalid empty_code",
+                        "finished invalid unsafe_filename",
+                        "finished invalid too_large"),
+                OBSERVED,
                 "refusals are counted, under a bounded language label, and lease nothing");
     }
 
     @Test
     void anotherPrincipalsSessionAndFilesAreInvisible() {
-        ExecResult alices = service.execute(ALICE, py("secret = 'alice'\nopen('a.txt','w').write('x')", null, List.of()));
-        ExecResult mallorys = service.execute(MALLORY, py("print(globals().get('secret'))", alices.sessionId(), List.of()));
+        ExecResult alices =
+                service.execute(ALICE, py("secret = 'alice'\nopen('a.txt','w').write('x')", null, List.of()));
+        ExecResult mallorys =
+                service.execute(MALLORY, py("print(globals().get('secret'))", alices.sessionId(), List.of()));
         assertNotEquals(alices.sessionId(), mallorys.sessionId(), "a new session, not Alice's");
         assertEquals("None\n", mallorys.stdout());
         ExecResult.OutputFile file = alices.files().get(0);
-        assertThrows(ApiException.NotFound.class, () -> service.execute(MALLORY, py("1", null,
-                List.of(new ExecRequest.InputFile(file.id(), alices.sessionId(), "a.txt")))));
+        assertThrows(
+                ApiException.NotFound.class,
+                () -> service.execute(
+                        MALLORY,
+                        py("1", null, List.of(new ExecRequest.InputFile(file.id(), alices.sessionId(), "a.txt")))));
         assertFalse(sessions.find(alices.sessionId(), MALLORY.id()).isPresent());
     }
 }

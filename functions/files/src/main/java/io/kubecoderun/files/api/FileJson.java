@@ -2,14 +2,12 @@ package io.kubecoderun.files.api;
 
 import io.kubecoderun.core.ids.FileNames;
 import io.kubecoderun.core.store.FileRecord;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The four listing shapes of {@code GET /files/{session_id}?detail=...} (API.md). */
 final class FileJson {
-    private FileJson() {
-    }
+    private FileJson() {}
 
     static Map<String, Object> of(FileRecord f, String detail) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -43,7 +41,9 @@ final class FileJson {
 
     /** ISO-8601 UTC with Z, to the millisecond (what JavaScript's Date parses everywhere). */
     static String iso(FileRecord f) {
-        return f.lastModified().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        return f.lastModified()
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                .toString();
     }
 
     static Map<String, Object> full(FileRecord f, Map<String, Object> json) {
@@ -55,7 +55,8 @@ final class FileJson {
         json.put("lastModified", iso(f));
         json.put("etag", f.etag());
         json.put("contentType", f.contentType());
-        json.put("metadata", Map.of("content-type", f.contentType(), "original-filename", FileNames.baseName(f.name())));
+        json.put(
+                "metadata", Map.of("content-type", f.contentType(), "original-filename", FileNames.baseName(f.name())));
         return json;
     }
 }

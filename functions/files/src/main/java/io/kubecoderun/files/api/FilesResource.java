@@ -1,8 +1,7 @@
 package io.kubecoderun.files.api;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
@@ -21,14 +20,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * The file routes of API.md: {@code /upload}, {@code /upload/batch}, {@code /files/{sid}},
@@ -41,6 +39,7 @@ public class FilesResource {
 
     @Inject
     FilesService service;
+
     @Inject
     Authenticator authenticator;
 
@@ -61,17 +60,23 @@ public class FilesResource {
             all.addAll(files);
         }
         if (all.isEmpty()) {
-            throw new ApiException.BadRequest(ErrorType.NO_FILES, "send the file in a multipart part named 'file' or 'files'");
+            throw new ApiException.BadRequest(
+                    ErrorType.NO_FILES, "send the file in a multipart part named 'file' or 'files'");
         }
         return all;
     }
 
-    private static FilesService.UploadFields fields(String sessionId, String entityId, String kind, String id,
-                                                    String version, String readOnly) {
+    private static FilesService.UploadFields fields(
+            String sessionId, String entityId, String kind, String id, String version, String readOnly) {
         if (kind != null && !List.of("user", "agent", "skill").contains(kind)) {
             throw new ApiException.BadRequest(ErrorType.INVALID_KIND, "'kind' must be user, agent or skill");
         }
-        return new FilesService.UploadFields(blank(sessionId), blank(entityId), blank(kind), blank(id), blank(version),
+        return new FilesService.UploadFields(
+                blank(sessionId),
+                blank(entityId),
+                blank(kind),
+                blank(id),
+                blank(version),
                 "true".equalsIgnoreCase(readOnly));
     }
 
@@ -83,20 +88,31 @@ public class FilesResource {
     @Path("upload")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> upload(@RestForm("file") List<FileUpload> file, @RestForm("files") List<FileUpload> files,
-                                      @RestForm("session_id") String sessionId, @RestForm("entity_id") String entityId,
-                                      @RestForm("kind") String kind, @RestForm("id") String id,
-                                      @RestForm("version") String version, @RestForm("read_only") String readOnly,
-                                      HttpHeaders headers) {
+    public Map<String, Object> upload(
+            @RestForm("file") List<FileUpload> file,
+            @RestForm("files") List<FileUpload> files,
+            @RestForm("session_id") String sessionId,
+            @RestForm("entity_id") String entityId,
+            @RestForm("kind") String kind,
+            @RestForm("id") String id,
+            @RestForm("version") String version,
+            @RestForm("read_only") String readOnly,
+            HttpHeaders headers) {
         Principal principal = principal(headers);
         List<FileUpload> uploads = parts(file, files);
         FilesService.UploadFields f = fields(sessionId, entityId, kind, id, version, readOnly);
         Session session = service.sessionFor(principal, f);
         List<Object> stored = new ArrayList<>();
         for (FileUpload upload : uploads) {
-            FileRecord record = service.store(session, upload.fileName(), upload.uploadedFile(), upload.size(),
-                    uploads.size() == 1 ? f : new FilesService.UploadFields(f.sessionId(), f.entityId(), f.kind(),
-                            null, f.version(), f.readOnly()));
+            FileRecord record = service.store(
+                    session,
+                    upload.fileName(),
+                    upload.uploadedFile(),
+                    upload.size(),
+                    uploads.size() == 1
+                            ? f
+                            : new FilesService.UploadFields(
+                                    f.sessionId(), f.entityId(), f.kind(), null, f.version(), f.readOnly()));
             stored.add(Map.of("fileId", record.id(), "filename", record.name()));
         }
         Map<String, Object> json = new LinkedHashMap<>();
@@ -111,10 +127,15 @@ public class FilesResource {
     @Path("upload/batch")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> batch(@RestForm("file") List<FileUpload> file, @RestForm("files") List<FileUpload> files,
-                                     @RestForm("session_id") String sessionId, @RestForm("entity_id") String entityId,
-                                     @RestForm("kind") String kind, @RestForm("version") String version,
-                                     @RestForm("read_only") String readOnly, HttpHeaders headers) {
+    public Map<String, Object> batch(
+            @RestForm("file") List<FileUpload> file,
+            @RestForm("files") List<FileUpload> files,
+            @RestForm("session_id") String sessionId,
+            @RestForm("entity_id") String entityId,
+            @RestForm("kind") String kind,
+            @RestForm("version") String version,
+            @RestForm("read_only") String readOnly,
+            HttpHeaders headers) {
         Principal principal = principal(headers);
         List<FileUpload> uploads = parts(file, files);
         FilesService.UploadFields f = fields(sessionId, entityId, kind, null, version, readOnly);
@@ -149,12 +170,13 @@ public class FilesResource {
     @GET
     @Path("files/{session_id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> list(@PathParam("session_id") String sessionId, @QueryParam("detail") String detail,
-                                          HttpHeaders headers) {
+    public List<Map<String, Object>> list(
+            @PathParam("session_id") String sessionId, @QueryParam("detail") String detail, HttpHeaders headers) {
         Principal principal = principal(headers);
         String level = detail == null ? "full" : detail;
         if (!List.of("simple", "summary", "full", "normalized").contains(level)) {
-            throw new ApiException.BadRequest(ErrorType.INVALID_DETAIL, "'detail' must be simple, summary, full or normalized");
+            throw new ApiException.BadRequest(
+                    ErrorType.INVALID_DETAIL, "'detail' must be simple, summary, full or normalized");
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (FileRecord record : service.list(principal, sessionId)) {
@@ -166,15 +188,15 @@ public class FilesResource {
     @GET
     @Path("sessions/{session_id}/objects/{file_id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> object(@PathParam("session_id") String sessionId, @PathParam("file_id") String fileId,
-                                      HttpHeaders headers) {
+    public Map<String, Object> object(
+            @PathParam("session_id") String sessionId, @PathParam("file_id") String fileId, HttpHeaders headers) {
         return FileJson.full(service.file(principal(headers), sessionId, fileId), new LinkedHashMap<>());
     }
 
     @GET
     @Path("download/{session_id}/{file_id}")
-    public Response download(@PathParam("session_id") String sessionId, @PathParam("file_id") String fileId,
-                             HttpHeaders headers) {
+    public Response download(
+            @PathParam("session_id") String sessionId, @PathParam("file_id") String fileId, HttpHeaders headers) {
         FileRecord record = service.file(principal(headers), sessionId, fileId);
         InputStream body = service.open(record);
         return Response.ok(body, record.contentType())
@@ -198,8 +220,8 @@ public class FilesResource {
 
     @DELETE
     @Path("files/{session_id}/{file_id}")
-    public Response delete(@PathParam("session_id") String sessionId, @PathParam("file_id") String fileId,
-                           HttpHeaders headers) {
+    public Response delete(
+            @PathParam("session_id") String sessionId, @PathParam("file_id") String fileId, HttpHeaders headers) {
         service.delete(principal(headers), sessionId, fileId);
         return Response.ok().build();
     }

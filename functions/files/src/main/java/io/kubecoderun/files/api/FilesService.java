@@ -1,9 +1,8 @@
 package io.kubecoderun.files.api;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ContentTypes;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.core.config.KcrSettings;
 import io.kubecoderun.core.ids.FileNames;
@@ -15,7 +14,6 @@ import io.kubecoderun.core.store.SessionStore;
 import io.kubecoderun.core.store.StoredObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,15 +31,16 @@ public class FilesService {
 
     @Inject
     SessionStore sessions;
+
     @Inject
     FileStore files;
+
     @Inject
     KcrSettings settings;
 
     /** What an upload names besides its parts. */
-    public record UploadFields(String sessionId, String entityId, String kind, String id, String version,
-                               boolean readOnly) {
-    }
+    public record UploadFields(
+            String sessionId, String entityId, String kind, String id, String version, boolean readOnly) {}
 
     public Session sessionFor(Principal principal, UploadFields fields) {
         if (fields.sessionId() != null) {
@@ -53,7 +52,8 @@ public class FilesService {
         }
         if (fields.entityId() != null) {
             if (!fields.entityId().matches("[A-Za-z0-9_-]{1,40}")) {
-                throw new ApiException.BadRequest(ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
+                throw new ApiException.BadRequest(
+                        ErrorType.INVALID_ENTITY_ID, "'entity_id' must be 1 to 40 of [A-Za-z0-9_-]");
             }
             Optional<Session> byEntity = sessions.findByEntity(principal.id(), fields.entityId());
             if (byEntity.isPresent()) {
@@ -70,7 +70,8 @@ public class FilesService {
             throw new ApiException.BadRequest(ErrorType.UNSAFE_FILENAME, problem);
         });
         if (size > settings.maxFileBytes()) {
-            throw new ApiException.TooLarge(name + " exceeds the per-file limit of " + settings.maxFileBytes() + " bytes");
+            throw new ApiException.TooLarge(
+                    name + " exceeds the per-file limit of " + settings.maxFileBytes() + " bytes");
         }
         String id = fields.id() != null && Ids.acceptable(fields.id()) ? fields.id() : Ids.next();
         String type = ContentTypes.of(name);
@@ -80,8 +81,19 @@ public class FilesService {
         } catch (IOException e) {
             throw new ApiException.Unprocessable("the upload could not be read");
         }
-        FileRecord record = new FileRecord(id, session.id(), name, stored.size(), stored.etag(), type,
-                stored.lastModified(), fields.kind(), fields.version(), fields.readOnly(), null, null);
+        FileRecord record = new FileRecord(
+                id,
+                session.id(),
+                name,
+                stored.size(),
+                stored.etag(),
+                type,
+                stored.lastModified(),
+                fields.kind(),
+                fields.version(),
+                fields.readOnly(),
+                null,
+                null);
         sessions.putFile(record);
         return record;
     }

@@ -1,10 +1,9 @@
 package io.kubecoderun.health.api;
 
-import io.kubecoderun.core.api.ErrorType;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ErrorType;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.StoredKeys;
@@ -19,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +40,7 @@ public class AdminKeysResource {
 
     @Inject
     Authenticator authenticator;
+
     @Inject
     ObjectMapper mapper;
 
@@ -51,8 +50,9 @@ public class AdminKeysResource {
         } catch (AuthException e) {
             throw new ApiException.Unauthorized(e.getMessage());
         }
-        return authenticator.storedKeys().orElseThrow(
-                () -> new ApiException.Forbidden(ErrorType.ADMIN_DISABLED, "no key store is configured"));
+        return authenticator
+                .storedKeys()
+                .orElseThrow(() -> new ApiException.Forbidden(ErrorType.ADMIN_DISABLED, "no key store is configured"));
     }
 
     @POST
@@ -67,8 +67,11 @@ public class AdminKeysResource {
         }
         String name = json.path("name").isTextual() ? json.path("name").asText() : null;
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new ApiException.BadRequest(ErrorType.INVALID_NAME, "name: 1 to 64 characters of letters, digits, space, "
-                    + "'.', '_' and '-', starting with a letter or digit", List.of());
+            throw new ApiException.BadRequest(
+                    ErrorType.INVALID_NAME,
+                    "name: 1 to 64 characters of letters, digits, space, "
+                            + "'.', '_' and '-', starting with a letter or digit",
+                    List.of());
         }
         StoredKeys.CreatedKey created;
         try {

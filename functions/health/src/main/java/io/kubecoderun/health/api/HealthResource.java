@@ -1,12 +1,12 @@
 package io.kubecoderun.health.api;
 
 import io.kubecoderun.core.config.KcrSettings;
-import io.kubecoderun.registry.config.PoolSettings;
-import io.kubecoderun.registry.redis.RedisBackend;
-import io.kubecoderun.registry.LeaseRegistry;
-import io.kubecoderun.registry.PoolStats;
 import io.kubecoderun.core.store.FileStore;
 import io.kubecoderun.core.store.SessionStore;
+import io.kubecoderun.registry.LeaseRegistry;
+import io.kubecoderun.registry.PoolStats;
+import io.kubecoderun.registry.config.PoolSettings;
+import io.kubecoderun.registry.redis.RedisBackend;
 import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
 import jakarta.inject.Inject;
@@ -15,7 +15,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,17 +26,21 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class HealthResource {
     /** Warm pods per language when none is configured (the controller's defaults). */
-
     @Inject
     LeaseRegistry registry;
+
     @Inject
     SessionStore sessions;
+
     @Inject
     FileStore files;
+
     @Inject
     KcrSettings settings;
+
     @Inject
     RedisBackend redis;
+
     @Inject
     PoolSettings pools;
 
@@ -53,8 +56,13 @@ public class HealthResource {
         Map<String, Object> redis = check(this::pingRegistry);
         Map<String, Object> storage = check(files::ping);
         boolean ok = "healthy".equals(redis.get("status")) && "healthy".equals(storage.get("status"));
-        return Response.status(ok ? 200 : 503).entity(Map.of("status", ok ? "ready" : "not_ready",
-                "dependencies", Map.of("redis", redis, "storage", storage))).build();
+        return Response.status(ok ? 200 : 503)
+                .entity(Map.of(
+                        "status",
+                        ok ? "ready" : "not_ready",
+                        "dependencies",
+                        Map.of("redis", redis, "storage", storage)))
+                .build();
     }
 
     @GET
@@ -64,10 +72,12 @@ public class HealthResource {
         dependencies.put("redis", check(this::pingRegistry));
         dependencies.put("storage", check(files::ping));
         dependencies.put("kubernetes", kubernetes());
-        boolean ok = dependencies.values().stream().map(d -> ((Map<?, ?>) d).get("status"))
+        boolean ok = dependencies.values().stream()
+                .map(d -> ((Map<?, ?>) d).get("status"))
                 .allMatch(s -> "healthy".equals(s) || "not_used".equals(s) || "not_checked".equals(s));
-        return Response.status(ok ? 200 : 503).entity(Map.of("status", ok ? "healthy" : "degraded",
-                "dependencies", dependencies)).build();
+        return Response.status(ok ? 200 : 503)
+                .entity(Map.of("status", ok ? "healthy" : "degraded", "dependencies", dependencies))
+                .build();
     }
 
     @GET
@@ -135,7 +145,10 @@ public class HealthResource {
         if (pools.platform() == PoolSettings.Platform.LOCAL) {
             return Map.of("status", "not_used", "detail", "local platform: runners are processes on this machine");
         }
-        return Map.of("status", "not_checked", "detail",
+        return Map.of(
+                "status",
+                "not_checked",
+                "detail",
                 "the functions hold no Kubernetes rights; the pool controller reports at its /q/health");
     }
 
@@ -161,6 +174,8 @@ public class HealthResource {
     }
 
     private static Response answer(Map<String, Object> check) {
-        return Response.status("healthy".equals(check.get("status")) ? 200 : 503).entity(check).build();
+        return Response.status("healthy".equals(check.get("status")) ? 200 : 503)
+                .entity(check)
+                .build();
     }
 }

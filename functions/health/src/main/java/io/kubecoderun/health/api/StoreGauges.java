@@ -9,7 +9,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -26,6 +25,7 @@ public class StoreGauges {
 
     @Inject
     SessionStore sessions;
+
     @Inject
     MeterRegistry registry;
 
@@ -34,17 +34,27 @@ public class StoreGauges {
 
     void register(@Observes StartupEvent event) {
         Gauge.builder("kcr_sessions_active", this, g -> value(SessionCensus::sessions))
-                .description("live sessions").register(registry);
+                .description("live sessions")
+                .register(registry);
         Gauge.builder("kcr_session_files", this, g -> value(SessionCensus::files))
-                .description("files listed by live sessions").register(registry);
+                .description("files listed by live sessions")
+                .register(registry);
         Gauge.builder("kcr_session_file_bytes", this, g -> value(SessionCensus::bytes))
-                .description("bytes of the files listed by live sessions").baseUnit("bytes").register(registry);
-        Gauge.builder("kcr_census_age_seconds", this, g -> last.get() == null ? Double.NaN
-                        : (System.nanoTime() - takenAtNanos) / 1e9)
-                .description("age of the session census behind the kcr_session* gauges").register(registry);
+                .description("bytes of the files listed by live sessions")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(
+                        "kcr_census_age_seconds",
+                        this,
+                        g -> last.get() == null ? Double.NaN : (System.nanoTime() - takenAtNanos) / 1e9)
+                .description("age of the session census behind the kcr_session* gauges")
+                .register(registry);
     }
 
-    @Scheduled(every = "${KCR_CENSUS_INTERVAL:60s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${KCR_CENSUS_INTERVAL:60s}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         long start = System.nanoTime();
         try {

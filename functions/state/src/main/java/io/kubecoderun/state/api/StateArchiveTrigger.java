@@ -5,7 +5,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.Map;
 
 /**
@@ -25,7 +24,8 @@ public class StateArchiveTrigger {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> archive() {
         StateArchiver.Pass pass = archiver.triggered();
-        return pass.ran() ? Map.of("ran", true, "archived", pass.archived(), "pruned", pass.pruned())
+        return pass.ran()
+                ? Map.of("ran", true, "archived", pass.archived(), "pruned", pass.pruned())
                 : Map.of("ran", false);
     }
 }

@@ -7,7 +7,6 @@ import io.kubecoderun.core.state.TieredStateStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,13 +25,14 @@ public class StateArchiver {
     private static final Logger LOG = Logger.getLogger(StateArchiver.class.getName());
 
     /** What a pass did: {@code ran} false when skipped (another pass running, or one ran just now). */
-    public record Pass(boolean ran, int archived, int pruned) {
-    }
+    public record Pass(boolean ran, int archived, int pruned) {}
 
     @Inject
     StateStore states;
+
     @Inject
     KcrSettings settings;
+
     @Inject
     ObjectStoreSettings objects;
 

@@ -22,7 +22,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -38,10 +37,13 @@ public class StateResource {
 
     @Inject
     StateStore states;
+
     @Inject
     SessionStore sessions;
+
     @Inject
     Authenticator authenticator;
+
     @Inject
     KcrSettings settings;
 
@@ -65,7 +67,10 @@ public class StateResource {
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals(etag.replace("\"", "")))) {
             return Response.notModified().header("ETag", etag).build();
         }
-        return Response.ok(state.bytes()).header("ETag", etag).header("X-State-Source", state.source()).build();
+        return Response.ok(state.bytes())
+                .header("ETag", etag)
+                .header("X-State-Source", state.source())
+                .build();
     }
 
     @POST
@@ -79,7 +84,9 @@ public class StateResource {
             throw new ApiException.TooLarge("state exceeds " + settings.maxStateBytes() + " bytes");
         }
         states.save(sessionId, bytes, settings.stateTtl());
-        return Response.status(201).entity(Map.of("message", "state_uploaded", "size", bytes.length)).build();
+        return Response.status(201)
+                .entity(Map.of("message", "state_uploaded", "size", bytes.length))
+                .build();
     }
 
     @GET
@@ -94,7 +101,10 @@ public class StateResource {
         json.put("size_bytes", info.map(StateInfo::sizeBytes).orElse(0L));
         json.put("hash", info.map(StateInfo::hash).orElse(null));
         json.put("created_at", info.map(i -> i.createdAt().toString()).orElse(null));
-        json.put("expires_at", info.map(i -> i.expiresAt() == null ? null : i.expiresAt().toString()).orElse(null));
+        json.put(
+                "expires_at",
+                info.map(i -> i.expiresAt() == null ? null : i.expiresAt().toString())
+                        .orElse(null));
         json.put("source", info.map(StateInfo::source).orElse(null));
         return json;
     }
