@@ -87,6 +87,16 @@ class KubernetesPoolIT {
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
         }
+        Path pods = temp.resolve("kubelet").toAbsolutePath();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(
+                        List.of(),
+                        ProcessHandle.allProcesses()
+                                .filter(p -> p.info().commandLine().orElse("").contains(pods.toString()))
+                                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                                .toList(),
+                        "nothing a pod started outlives it (its runner, the runner's warm interpreter)"));
     }
 
     static SandboxPodSettings settings() {
