@@ -128,7 +128,11 @@ final class RunnerArchive {
         }
     }
 
-    /** Names the archive after what decides its validity: the jar's bytes, the options, the Java version. */
+    /**
+     * Names the archive after what decides its validity: the jar's bytes, size and modification time (the JVM
+     * checks the last two: a jar rebuilt with the same bytes makes an archive trained on the old one unusable, and
+     * a runner started with it silently runs without), the options, the Java version.
+     */
     private static String key(List<String> command) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -137,6 +141,9 @@ final class RunnerArchive {
                 Path file = part.startsWith("@") ? Path.of(part.substring(1)) : Path.of(part);
                 if ((part.startsWith("@") || part.endsWith(".jar")) && Files.isRegularFile(file)) {
                     digest.update(Files.readAllBytes(file));
+                    digest.update((Files.size(file) + "@"
+                                    + Files.getLastModifiedTime(file).toMillis())
+                            .getBytes(StandardCharsets.UTF_8));
                 }
             }
             digest.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package io.kubecoderun.controller.local;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubecoderun.controller.testing.Leases;
@@ -63,5 +64,35 @@ class RunnerArchiveIT {
                 withArchive,
                 new RunnerArchive(command, temp.resolve("cds")).command(),
                 "a later platform finds it and trains nothing");
+    }
+
+    /**
+     * The failure this pins: the archive was named after the jar's bytes only, so a rebuild with the same bytes
+     * (a new modification time) kept using an archive the JVM now refuses ("shared class paths mismatch"), and
+     * every runner silently started without it (replacements ~10 % slower in {@code ./kcr bench standalone}).
+     */
+    @Test
+    void aRebuiltJarWithTheSameBytesIsNotGivenTheOldJarsArchive(@TempDir Path temp) throws Exception {
+        List<String> original = Leases.runnerCommand();
+        Path jar = Files.copy(Path.of(original.get(original.indexOf("-jar") + 1)), temp.resolve("runner.jar"));
+        List<String> command = new ArrayList<>(original);
+        command.set(command.indexOf("-jar") + 1, jar.toString());
+        RunnerArchive archive = new RunnerArchive(command, temp.resolve("cds"));
+        archive.prepareInBackground(
+                Map.of("RUNNER_SANDBOX", "bubblewrap", "RUNNER_LANGUAGE", "py"), temp.resolve("training"));
+        await("an archive within 90 s")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(archive::command, c -> !c.equals(command));
+        assertNotEquals(command, new RunnerArchive(command, temp.resolve("cds")).command(), "the same jar: reused");
+
+        Files.setLastModifiedTime(
+                jar,
+                java.nio.file.attribute.FileTime.fromMillis(
+                        Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        assertEquals(
+                command,
+                new RunnerArchive(command, temp.resolve("cds")).command(),
+                "the same bytes, rebuilt: the old archive no longer maps, so it is not handed out");
     }
 }
