@@ -11,8 +11,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
 
@@ -142,28 +144,27 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
     private Acquisition acquire(String language, Duration leaseTtl, Duration maxWait, boolean job) {
         String leaseId = UUID.randomUUID().toString();
         long waitMs = Math.max(0, maxWait.toMillis());
-        Response r = fcall(
-                "kcr_acquire",
+        Map<String, Response> r = named(fcall(
+                "kcr_lease",
                 language,
                 leaseId,
                 Long.toString(leaseTtl.toMillis()),
                 Long.toString(waitMs),
-                channel(language));
-        String outcome = r.get(0).toString();
+                channel(language)));
+        String outcome = field(r, "outcome").toString();
         if (outcome.equals("HIT")) {
             return new Acquisition(
                     Acquisition.Outcome.HIT,
                     new Lease(
                             leaseId,
-                            PodRef.decode(r.get(1).toString()),
-                            Long.parseLong(r.get(2).toString())));
+                            PodRef.decode(field(r, "pod").toString()),
+                            field(r, "deadline").toLong()));
         }
         if (outcome.equals("MISS")) {
             return Acquisition.miss();
         }
         if (job) {
-            // The waiter's deadline on Redis' clock; a library from before it said only WAIT.
-            long deadline = r.size() > 1 ? Long.parseLong(r.get(1).toString()) : clockMillis() + waitMs;
+            long deadline = field(r, "deadline").toLong(); // the waiter's, on Redis' clock
             send(Request.cmd(Command.XADD)
                     .arg(prefix + "jobs")
                     .arg("MAXLEN")
@@ -198,10 +199,11 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
             return new Acquisition(
                     Acquisition.Outcome.WAIT_HIT, decodeMailbox(got.get(1).toString()));
         }
-        Response cancelled = fcall("kcr_cancel", language, waiterId);
-        if (cancelled.get(0).toString().equals("WAIT_HIT")) {
+        Map<String, Response> cancelled = named(fcall("kcr_stop_waiting", language, waiterId));
+        if (field(cancelled, "outcome").toString().equals("WAIT_HIT")) {
             return new Acquisition(
-                    Acquisition.Outcome.WAIT_HIT, decodeMailbox(cancelled.get(1).toString()));
+                    Acquisition.Outcome.WAIT_HIT,
+                    decodeMailbox(field(cancelled, "mailbox").toString()));
         }
         return Acquisition.miss();
     }
@@ -352,11 +354,7 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
 
     @Override
     public PoolStats stats(String language) {
-        Response r = fcall("kcr_pool_stats", language);
-        java.util.Map<String, Response> fields = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < r.size(); i += 2) {
-            fields.put(r.get(i).toString(), r.get(i + 1));
-        }
+        Map<String, Response> fields = named(fcall("kcr_pool_stats", language));
         java.util.Map<Integer, Long> buckets = new java.util.HashMap<>();
         Response histogram = fields.get("acquire_us");
         for (int i = 0; histogram != null && i + 1 < histogram.size(); i += 2) {
@@ -364,13 +362,8 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
                     Integer.parseInt(histogram.get(i).toString()),
                     histogram.get(i + 1).toLong());
         }
-        java.util.function.ToLongFunction<String> field = name -> {
-            Response value = fields.get(name);
-            if (value == null) {
-                throw new DependencyUnavailableException("the registry library answers no " + name, null);
-            }
-            return value.toLong();
-        };
+        java.util.function.ToLongFunction<String> field =
+                name -> field(fields, name).toLong();
         return new PoolStats(
                 field.applyAsLong("idle"),
                 field.applyAsLong("leased"),
@@ -387,6 +380,23 @@ public final class RedisLeaseRegistry implements LeaseRegistry {
                 field.applyAsLong("pods_deleted"),
                 field.applyAsLong("cold_starts"),
                 new AcquireTimes(buckets));
+    }
+
+    /** A registry function's answer of name/value pairs, by name. */
+    private static Map<String, Response> named(Response pairs) {
+        Map<String, Response> fields = new HashMap<>();
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            fields.put(pairs.get(i).toString(), pairs.get(i + 1));
+        }
+        return fields;
+    }
+
+    private static Response field(Map<String, Response> fields, String name) {
+        Response value = fields.get(name);
+        if (value == null) {
+            throw new DependencyUnavailableException("the registry library answers no " + name, null);
+        }
+        return value;
     }
 
     /** Redis' clock ({@code TIME}), which stamps every deadline in the registry. */

@@ -69,8 +69,8 @@ redis.register_function('kcr_offer', function(keys, args)
 end)
 
 -- acquire(keys: P) args: lease id (also the waiter id), ttl ms, wait ms, channel
--- -> {'HIT', encoded, deadline} | {'WAIT'} | {'MISS'}
-redis.register_function('kcr_acquire', function(keys, args)
+-- -> outcome (HIT | WAIT | MISS), the encoded pod (HIT), the deadline (the lease's, or the waiter's)
+local function acquire(keys, args)
   local p, lease_id, ttl, wait, channel = keys[1], args[1], tonumber(args[2]), tonumber(args[3]), args[4]
   local now = now_ms()
   while true do
@@ -81,30 +81,62 @@ redis.register_function('kcr_acquire', function(keys, args)
       grant(p, name, lease_id, deadline)
       redis.call('HINCRBY', p .. 'stats', 'hits', 1)
       redis.call('PUBLISH', channel, 'leased ' .. name)
-      return {'HIT', redis.call('HGET', p .. 'pod', name), tostring(deadline)}
+      return 'HIT', redis.call('HGET', p .. 'pod', name), tostring(deadline)
     end
   end
   if wait > 0 then
     redis.call('ZADD', p .. 'waiters', now, lease_id)
     redis.call('HSET', p .. 'waiter', lease_id, (now + wait) .. ' ' .. ttl)
-    -- The waiter's deadline on this clock (a Job request carries it); older callers read the first field only.
-    return {'WAIT', tostring(now + wait)}
+    -- The waiter's deadline on this clock (a Job request carries it).
+    return 'WAIT', nil, tostring(now + wait)
   end
   redis.call('HINCRBY', p .. 'stats', 'misses', 1)
-  return {'MISS'}
+  return 'MISS'
+end
+
+-- acquire: the positional answer of replicas from before kcr_lease ({'HIT', pod, deadline} | {'WAIT', deadline}
+-- | {'MISS'}; older ones read the first field of WAIT only).
+redis.register_function('kcr_acquire', function(keys, args)
+  local outcome, pod, deadline = acquire(keys, args)
+  if outcome == 'HIT' then return {outcome, pod, deadline} end
+  if outcome == 'WAIT' then return {outcome, deadline} end
+  return {outcome}
 end)
 
--- cancel(keys: P) args: waiter id -> {'MISS'} | {'WAIT_HIT', mailbox entry}
-redis.register_function('kcr_cancel', function(keys, args)
+-- lease(keys: P) args: lease id, ttl ms, max wait ms, events channel -> {'outcome', HIT|WAIT|MISS, 'pod', encoded
+-- pod (HIT), 'deadline', ms on this clock (the lease's with HIT, the waiter's with WAIT)}
+redis.register_function('kcr_lease', function(keys, args)
+  local outcome, pod, deadline = acquire(keys, args)
+  if outcome == 'HIT' then return {'outcome', outcome, 'pod', pod, 'deadline', deadline} end
+  if outcome == 'WAIT' then return {'outcome', outcome, 'deadline', deadline} end
+  return {'outcome', outcome}
+end)
+
+local function cancel(keys, args)
   local p, waiter = keys[1], args[1]
   if redis.call('ZREM', p .. 'waiters', waiter) == 1 then
     redis.call('HDEL', p .. 'waiter', waiter)
     redis.call('HINCRBY', p .. 'stats', 'misses', 1)
-    return {'MISS'}
+    return 'MISS'
   end
   local got = redis.call('LPOP', p .. 'mbox:' .. waiter)
-  if got then return {'WAIT_HIT', got} end
-  return {'MISS'}
+  if got then return 'WAIT_HIT', got end
+  return 'MISS'
+end
+
+-- cancel(keys: P) args: waiter id -> {'MISS'} | {'WAIT_HIT', mailbox entry}: for replicas from before kcr_stop_waiting
+redis.register_function('kcr_cancel', function(keys, args)
+  local outcome, entry = cancel(keys, args)
+  if entry then return {outcome, entry} end
+  return {outcome}
+end)
+
+-- stop_waiting(keys: P) args: waiter id -> {'outcome', MISS | WAIT_HIT, 'mailbox', entry (WAIT_HIT)}: a waiter
+-- that gives up either gets the pod offered meanwhile or leaves nothing behind.
+redis.register_function('kcr_stop_waiting', function(keys, args)
+  local outcome, entry = cancel(keys, args)
+  if entry then return {'outcome', outcome, 'mailbox', entry} end
+  return {'outcome', outcome}
 end)
 
 -- extend(keys: P) args: lease id, pod name, ttl ms -> new deadline or 0
