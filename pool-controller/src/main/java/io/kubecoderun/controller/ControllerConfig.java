@@ -1,5 +1,6 @@
 package io.kubecoderun.controller;
 
+import io.kubecoderun.registry.config.PerLanguage;
 import io.kubecoderun.registry.config.StrictBoolean;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -167,22 +168,22 @@ public interface ControllerConfig {
         Optional<String> bash();
 
         default Optional<String> of(String language) {
-            return switch (language) {
-                case "py" -> py();
-                case "js" -> js();
-                case "ts" -> ts();
-                case "go" -> go();
-                case "java" -> java();
-                case "c" -> c();
-                case "cpp" -> cpp();
-                case "php" -> php();
-                case "rs" -> rs();
-                case "r" -> r();
-                case "f90" -> f90();
-                case "d" -> d();
-                case "bash" -> bash();
-                default -> throw new IllegalArgumentException("no image setting for language " + language);
-            };
+            return PerLanguage.pick(
+                    "LANG_IMAGE",
+                    language,
+                    py(),
+                    js(),
+                    ts(),
+                    go(),
+                    java(),
+                    c(),
+                    cpp(),
+                    php(),
+                    rs(),
+                    r(),
+                    f90(),
+                    d(),
+                    bash());
         }
     }
 

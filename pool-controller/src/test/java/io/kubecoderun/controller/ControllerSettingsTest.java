@@ -142,6 +142,12 @@ class ControllerSettingsTest {
             env.put("POD_POOL_" + id, "3");
             env.put("LANG_IMAGE_" + id, "img/" + language.id());
         }
+        assertEquals(
+                io.kubecoderun.runner.lang.Languages.all().stream()
+                        .map(io.kubecoderun.runner.lang.Language::id)
+                        .toList(),
+                io.kubecoderun.registry.config.PerLanguage.IDS,
+                "the per-language settings follow the runner's table");
         ControllerSettings s = ControllerSettings.fromEnvironment(env, "c");
         for (PoolSpec pool : s.pools()) {
             assertEquals(3, pool.target(), pool.language());

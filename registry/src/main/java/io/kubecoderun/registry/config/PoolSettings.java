@@ -96,22 +96,8 @@ public interface PoolSettings {
         if (!enabled()) {
             return 0;
         }
-        return switch (language) {
-            case "py" -> py();
-            case "js" -> js();
-            case "ts" -> ts();
-            case "go" -> go();
-            case "java" -> java();
-            case "c" -> c();
-            case "cpp" -> cpp();
-            case "php" -> php();
-            case "rs" -> rs();
-            case "r" -> r();
-            case "f90" -> f90();
-            case "d" -> d();
-            case "bash" -> bash();
-            default -> throw new IllegalArgumentException("no pool setting for language " + language);
-        };
+        return PerLanguage.pick(
+                "POD_POOL", language, py(), js(), ts(), go(), java(), c(), cpp(), php(), rs(), r(), f90(), d(), bash());
     }
 
     /** The largest pool a language may ask for. */

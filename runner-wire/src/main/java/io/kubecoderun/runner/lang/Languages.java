@@ -255,6 +255,11 @@ public final class Languages {
         return ALL;
     }
 
+    /** The ids of every language, in table order, as an error message lists them: {@code py, js, ...}. */
+    public static String ids() {
+        return String.join(", ", ALL.stream().map(Language::id).toList());
+    }
+
     /** The languages that have {@code trait}, in table order. */
     public static List<Language> with(Language.Trait trait) {
         return ALL.stream().filter(language -> language.has(trait)).toList();

@@ -74,4 +74,12 @@ class LanguagesTest {
                         .toList());
         assertTrue(Languages.find("bash").orElseThrow().traits().isEmpty());
     }
+
+    @Test
+    void theIdsAreListedInTableOrderForErrorMessages() {
+        assertEquals(
+                "py, js, ts, go, java, c, cpp, php, rs, r, f90, d, bash",
+                Languages.ids(),
+                "the order of the per-language settings (registry's PerLanguage.IDS) follows this table");
+    }
 }

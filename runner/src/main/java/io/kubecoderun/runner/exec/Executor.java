@@ -89,12 +89,7 @@ public final class Executor {
         Language language = Languages.find(request.lang())
                 .orElseThrow(() -> new RunnerException.BadRequest(
                         RunnerError.UNSUPPORTED_LANGUAGE,
-                        "unknown language '" + request.lang() + "'; supported: "
-                                + String.join(
-                                        ", ",
-                                        Languages.all().stream()
-                                                .map(Language::id)
-                                                .toList())));
+                        "unknown language '" + request.lang() + "'; supported: " + Languages.ids()));
         if (!installed.get(language.id())) {
             throw new RunnerException.BadRequest(
                     RunnerError.LANGUAGE_UNAVAILABLE,

@@ -183,12 +183,7 @@ public final class ExecService {
         Language language = Languages.find(request.lang())
                 .orElseThrow(() -> new ApiException.BadRequest(
                         ErrorType.UNSUPPORTED_LANGUAGE,
-                        "unknown language '" + request.lang() + "'; supported: "
-                                + String.join(
-                                        ", ",
-                                        Languages.all().stream()
-                                                .map(Language::id)
-                                                .toList())));
+                        "unknown language '" + request.lang() + "'; supported: " + Languages.ids()));
         if (request.code() == null || request.code().isBlank()) {
             throw new ApiException.BadRequest(ErrorType.EMPTY_CODE, "'code' must not be empty");
         }
