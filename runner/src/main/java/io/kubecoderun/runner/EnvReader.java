@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * Reads settings from environment variables (or anything that looks names up) and collects every problem instead
- * of stopping at the first, so a misconfigured process names all of them at once. The runner's and the pool
- * controller's settings readers build on it; blank values count as unset.
+ * of stopping at the first, so a misconfigured process names all of them at once. The runner's own reader (it stays
+ * JDK-only; the Quarkus apps read typed mappings instead); blank values count as unset.
  */
 public class EnvReader {
     private final Function<String, String> lookup;
