@@ -460,6 +460,48 @@ class ProductionShapeIT {
         APPS.put(name, new App(name, port, builder.start(), log));
     }
 
+    /**
+     * Each running app answers 200 on exactly the paths its manifest's readiness and liveness probes name, as the
+     * kubelet calls them. The failure this pins: the health function had no smallrye-health, so it answered 404 on
+     * {@code /q/health/ready} and {@code /q/health/live}; on a cluster its revision never became Ready and its
+     * liveness probe kept restarting it, while this test polled {@code /ready} instead.
+     */
+    @Test
+    void everyAppAnswersTheProbesItsManifestNames() throws Exception {
+        for (App app : APPS.values()) {
+            Path manifest = io.kubecoderun.tests.deploy.Manifests.knative()
+                    .resolve("base")
+                    .resolve(app.name() + ".yaml");
+            List<String> probed = new ArrayList<>();
+            for (var doc : io.kubecoderun.tests.deploy.Manifests.documents(
+                    io.kubecoderun.tests.deploy.Manifests.readString(manifest))) {
+                if (!List.of("Service", "Deployment").contains(doc.path("kind").asText())) {
+                    continue;
+                }
+                var container = doc.path("spec")
+                        .path("template")
+                        .path("spec")
+                        .path("containers")
+                        .path(0);
+                for (String probe : List.of("readinessProbe", "livenessProbe")) {
+                    String path =
+                            container.path(probe).path("httpGet").path("path").asText();
+                    assertTrue(!path.isEmpty(), app.name() + " has a " + probe + " in " + manifest);
+                    HttpResponse<String> answer = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(app.url(path)))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(
+                            200, answer.statusCode(), app.name() + " " + probe + " " + path + ": " + answer.body());
+                    probed.add(path);
+                }
+            }
+            assertEquals(2, probed.size(), app.name() + " probes " + probed);
+        }
+    }
+
     private static void awaitHttp(App app, String path) {
         AtomicReference<String> last = new AtomicReference<>("no answer");
         try {

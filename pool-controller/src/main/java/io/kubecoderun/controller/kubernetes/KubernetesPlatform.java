@@ -164,7 +164,7 @@ public final class KubernetesPlatform implements Platform {
                         .create();
                 return name;
             }
-            String name = "kcr-job-" + requestId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+            String name = jobName(requestId);
             try {
                 client.batch()
                         .v1()
@@ -196,7 +196,7 @@ public final class KubernetesPlatform implements Platform {
                         .v1()
                         .jobs()
                         .inNamespace(settings.namespace())
-                        .withLabel(SandboxPods.LABEL_REQUEST, pod.requestId())
+                        .withName(jobName(pod.requestId()))
                         .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
                         .delete();
             }
@@ -226,5 +226,14 @@ public final class KubernetesPlatform implements Platform {
     @Override
     public void close() {
         informer.close();
+    }
+
+    /**
+     * The Job of a request is named after its id, so a replayed request meets AlreadyExists and the used Job is
+     * deleted by name: a DELETE of the Job collection by label would need {@code deletecollection}, which the
+     * controller's Role does not grant (the API server answers 403, and the pod delete behind it was skipped).
+     */
+    static String jobName(String requestId) {
+        return "kcr-job-" + requestId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     }
 }

@@ -48,6 +48,7 @@ class KubernetesPoolIT {
     static final Duration TTL = Duration.ofMinutes(2);
     static final AtomicInteger PREFIXES = new AtomicInteger();
     static KubernetesClient client;
+    static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
     static RedisServer redisServer;
     static Redis redis;
 
@@ -297,8 +298,19 @@ class KubernetesPoolIT {
         await("replaced", () -> registry.stats("py").idle() == 1);
     }
 
+    /** What the API server was asked since the last call: {@code METHOD path}, oldest first. */
+    static List<String> requestsSinceLastCall() throws InterruptedException {
+        List<String> requests = new ArrayList<>();
+        io.fabric8.mockwebserver.http.RecordedRequest request;
+        while ((request = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            requests.add(request.getMethod() + " " + request.getPath());
+        }
+        return requests;
+    }
+
     @Test
     void aColdLanguageRunsEndToEndThroughAJob() throws Exception {
+        requestsSinceLastCall();
         startController(spec("py", 1, Duration.ofMinutes(1)), spec("bash", 0, Duration.ofMinutes(1)));
         Acquisition got = registry.acquireViaJob("bash", TTL, Duration.ofSeconds(60));
         assertEquals(Acquisition.Outcome.WAIT_HIT, got.outcome());
@@ -333,6 +345,16 @@ class KubernetesPoolIT {
                                 .getItems()
                                 .isEmpty());
         assertEquals(1, metrics.coldStarts.get());
+        // The failure this pins: the used Job was deleted with a DELETE of the Job collection by label, which
+        // needs deletecollection; the controller's Role grants delete only, so on a cluster it was a 403 and the
+        // pod's delete behind it was skipped. Jobs are deleted by name.
+        List<String> jobDeletes = requestsSinceLastCall().stream()
+                .filter(r -> r.startsWith("DELETE /apis/batch/v1/namespaces/" + NAMESPACE + "/jobs"))
+                .toList();
+        assertEquals(1, jobDeletes.size(), jobDeletes.toString());
+        assertTrue(
+                jobDeletes.get(0).startsWith("DELETE /apis/batch/v1/namespaces/" + NAMESPACE + "/jobs/kcr-job-"),
+                "deleted by name, not as a collection: " + jobDeletes);
     }
 
     @Test

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * by file) and refuses any other, so a new feature cannot slip past the tests unrendered. Where kubectl exists,
  * the tests check that both renderers agree.
  */
-final class Manifests {
+public final class Manifests {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SUPPORTED =
@@ -40,7 +40,7 @@ final class Manifests {
         return Path.of(System.getProperty("kcr.root", "..")).toAbsolutePath().normalize();
     }
 
-    static Path knative() {
+    public static Path knative() {
         return root().resolve("knative");
     }
 
@@ -186,7 +186,7 @@ final class Manifests {
         }
     }
 
-    static List<JsonNode> documents(String yaml) {
+    public static List<JsonNode> documents(String yaml) {
         List<JsonNode> docs = new ArrayList<>();
         try (YAMLParser parser = ((YAMLFactory) YAML.getFactory()).createParser(yaml)) {
             for (Iterator<JsonNode> it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
@@ -209,7 +209,7 @@ final class Manifests {
         return docs.get(0);
     }
 
-    static String readString(Path file) {
+    public static String readString(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
