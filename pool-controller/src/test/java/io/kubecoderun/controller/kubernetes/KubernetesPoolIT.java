@@ -49,6 +49,11 @@ class KubernetesPoolIT {
     static final AtomicInteger PREFIXES = new AtomicInteger();
     static KubernetesClient client;
     static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
+    /** The controller's own client: what it sends is checked against its Role ({@link ApiRequests}). */
+    static KubernetesClient controllerClient;
+    /** {@code group/resource verb} of every request the controller sent, across the class. */
+    static final java.util.Set<String> CONTROLLER_USES = new java.util.TreeSet<>();
+
     static RedisServer redisServer;
     static Redis redis;
 
@@ -66,11 +71,32 @@ class KubernetesPoolIT {
     static void startRedis() throws Exception {
         redisServer = RedisServer.start();
         redis = redisServer.client();
+        controllerClient = ApiRequests.controllerClient(client);
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
         redisServer.close();
+        controllerClient.close();
+    }
+
+    /**
+     * RBAC conformance: every request the controller sent during these tests is granted by the Role that
+     * {@code knative/} ships, and the Role grants nothing the controller never used. The failure this pins: the
+     * controller renews its leader Lease with a PATCH (fabric8's LeaseLock), the Role granted get, create and
+     * update only, so on a cluster the first leader could never renew and stepped down after ten seconds; the
+     * mock server enforces no RBAC, so nothing saw it.
+     */
+    @AfterAll
+    static void theRoleGrantsExactlyWhatTheControllerUses() throws Exception {
+        java.util.Set<String> granted = ApiRequests.granted(
+                client, Path.of(System.getProperty("kcr.root", "..")).resolve("knative/base/pool-controller.yaml"));
+        java.util.Set<String> missing = new java.util.TreeSet<>(CONTROLLER_USES);
+        missing.removeAll(granted);
+        java.util.Set<String> unused = new java.util.TreeSet<>(granted);
+        unused.removeAll(CONTROLLER_USES);
+        assertEquals(java.util.Set.of(), missing, "used by the controller but not granted by its Role");
+        assertEquals(java.util.Set.of(), unused, "granted by the Role but never used (used: " + CONTROLLER_USES + ")");
     }
 
     @BeforeEach
@@ -88,6 +114,7 @@ class KubernetesPoolIT {
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
         }
+        requestsSinceLastCall(); // the controller's requests, for the Role check
         Path pods = temp.resolve("kubelet").toAbsolutePath();
         org.awaitility.Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
@@ -123,7 +150,7 @@ class KubernetesPoolIT {
     Duration interval = Duration.ofMillis(200);
 
     private PoolController startController(PoolSpec... specs) {
-        platform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
+        platform = new KubernetesPlatform(controllerClient, settings(), Clock.systemUTC());
         closeables.add(platform);
         metrics = new PoolMetrics();
         ReconcilerSettings settings =
@@ -300,12 +327,7 @@ class KubernetesPoolIT {
 
     /** What the API server was asked since the last call: {@code METHOD path}, oldest first. */
     static List<String> requestsSinceLastCall() throws InterruptedException {
-        List<String> requests = new ArrayList<>();
-        io.fabric8.mockwebserver.http.RecordedRequest request;
-        while ((request = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
-            requests.add(request.getMethod() + " " + request.getPath());
-        }
-        return requests;
+        return ApiRequests.drain(server, CONTROLLER_USES);
     }
 
     @Test
@@ -391,11 +413,12 @@ class KubernetesPoolIT {
                 Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200));
         List<LeaderElectedController> replicas = new ArrayList<>();
         for (String identity : List.of("replica-a", "replica-b")) {
-            KubernetesPlatform replicaPlatform = new KubernetesPlatform(client, settings(), Clock.systemUTC());
+            KubernetesPlatform replicaPlatform =
+                    new KubernetesPlatform(controllerClient, settings(), Clock.systemUTC());
             closeables.add(replicaPlatform);
             ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
             LeaderElectedController replica = new LeaderElectedController(
-                    client,
+                    controllerClient,
                     NAMESPACE,
                     identity,
                     () -> {
