@@ -117,7 +117,7 @@ class WarmPythonIT {
                             "import sys\nprint('decimal' in sys.modules, 'not_a_module_kcr' in sys.modules)"))
                     .json();
             // `this` prints the Zen of Python when imported: a preload's output is not the program's.
-            assertEquals("True False\n", result.get("stdout"), result.toString());
+            assertEquals("True False\n", result.get("stdout"), result + "\nrunner log:\n" + runner.log());
             assertEquals("", result.get("stderr"), result.toString());
             String log = runner.awaitLog("warm=true", 1);
             assertTrue(log.contains("warm=true"), log);
