@@ -186,8 +186,10 @@ public final class PoolReconciler {
         memory.refillWaitingSince = plan.refillWaitingSince();
 
         deletePlanned(plan, byName, states);
-        for (int i = 0; i < plan.creates() && create(language); i++) {
-            // each creation takes a token; a platform failure stops the batch and backs off
+        for (int i = 0; i < plan.creates(); i++) {
+            if (!create(language)) {
+                break; // a platform failure ends the batch (and a transient one backs off)
+            }
         }
         offerReadyPods(byName.values(), states, memory, now);
         metrics.observe(language, spec.target(), registry.stats(language), observed, plan.held());

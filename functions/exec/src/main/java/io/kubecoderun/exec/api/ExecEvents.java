@@ -1,5 +1,7 @@
 package io.kubecoderun.exec.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ApiHeaders;
@@ -67,15 +69,13 @@ public class ExecEvents {
     KcrSettings settings;
 
     /** The data of an {@code io.kubecoderun.exec.error} event: a request the API refuses, never retried. */
-    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"error", "error_type", "request_event_id"})
+    @JsonPropertyOrder({"error", "error_type", "request_event_id"})
     record ErrorEventData(
             String error,
 
-            @com.fasterxml.jackson.annotation.JsonProperty("error_type")
-            String errorType,
+            @JsonProperty("error_type") String errorType,
 
-            @com.fasterxml.jackson.annotation.JsonProperty("request_event_id")
-            String requestEventId) {}
+            @JsonProperty("request_event_id") String requestEventId) {}
 
     private record Event(
             String type, String source, String id, Map<String, String> extensions, Map<String, Object> data) {}
