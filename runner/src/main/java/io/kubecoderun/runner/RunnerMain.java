@@ -113,6 +113,8 @@ public final class RunnerMain {
                 .exact("/status", claims::status)
                 .exact("/claim", claims::claim)
                 .exact("/execute", execute::execute)
+                .exact("/execute/continue", execute::continueProgrammatic)
+                .exact("/execute/cancel", execute::cancel)
                 .prefix("/files", files::files);
 
         threads = Executors.newVirtualThreadPerTaskExecutor();

@@ -4,6 +4,9 @@
 # PRELOAD modules, create CONTROL.ready to say so, then wait for one JSON line on the FIFO CONTROL ({src,
 # state_in, state_out, report, args}) and run that program as above; an empty line (the runner discarding this
 # interpreter) exits at once. With preloads, the exit skips freeing the libraries (_kcr_exit_fast).
+# A programmatic execution has tools.json next to the source ({dir, functions}): each function becomes an async
+# function in the program's globals that calls the tool through the runner's channel in dir (see ToolChannel.java),
+# and the program may await at top level.
 # The report file receives one line per skipped name: "name<TAB>reason". Kept import-light: cloudpickle is
 # only imported when there is state to load or names to save.
 import sys
@@ -66,6 +69,103 @@ def _kcr_save(ns, state_out, report):
         f.write(data)
 
 
+def _kcr_tools(ns, spec_path):
+    import asyncio
+    import json
+    import os
+    with open(spec_path, "r", encoding="utf-8") as f:
+        spec = json.load(f)
+    directory = spec["dir"]
+    state = {"bell": None, "batch": [], "flusher": None, "n": 0}
+
+    def jsonable(value):
+        for attr in ("tolist", "item", "to_dict", "isoformat"):
+            convert = getattr(value, attr, None)
+            if callable(convert):
+                return convert()
+        raise TypeError("tool inputs must be JSON values; got %s" % type(value).__name__)
+
+    async def flush():
+        # Every call an asyncio.gather started lands in this batch: wait until a loop turn adds none.
+        seen = -1
+        while seen != len(state["batch"]):
+            seen = len(state["batch"])
+            await asyncio.sleep(0)
+        batch, state["batch"], state["flusher"] = state["batch"], [], None
+        if state["bell"] is None:
+            state["bell"] = os.open(os.path.join(directory, "bell"), os.O_WRONLY)
+        lines = ["%s %s\n" % (token, "1" if i < len(batch) - 1 else "0") for i, token in enumerate(batch)]
+        for line in lines:
+            os.write(state["bell"], line.encode("ascii"))
+
+    def make(identifier):
+        async def tool(*args, **kwargs):
+            if args:
+                if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
+                    kwargs = args[0]
+                else:
+                    raise TypeError("%s takes keyword arguments: await %s(name=value, ...)" % (identifier, identifier))
+            payload = json.dumps(kwargs, default=jsonable, ensure_ascii=False)
+            loop = asyncio.get_running_loop()
+            state["n"] += 1
+            base = os.path.join(directory, "%d.%d" % (os.getpid(), state["n"]))
+            os.mkfifo(base + ".res", 0o600)
+            fd = os.open(base + ".res", os.O_RDWR | os.O_NONBLOCK)
+            try:
+                with open(base + ".req", "w", encoding="utf-8") as f:
+                    f.write(identifier + "\n" + payload)
+                answered = loop.create_future()
+
+                def readable():
+                    try:
+                        os.read(fd, 16)
+                    except BlockingIOError:
+                        return
+                    if not answered.done():
+                        answered.set_result(None)
+
+                loop.add_reader(fd, readable)
+                state["batch"].append(os.path.basename(base))
+                if state["flusher"] is None:
+                    state["flusher"] = loop.create_task(flush())
+                try:
+                    await answered
+                finally:
+                    loop.remove_reader(fd)
+            finally:
+                os.close(fd)
+            with open(base + ".out", "r", encoding="utf-8") as f:
+                answer = json.load(f)
+            for suffix in (".res", ".out"):
+                try:
+                    os.unlink(base + suffix)
+                except OSError:
+                    pass
+            if answer.get("ok"):
+                return answer.get("result")
+            raise RuntimeError("%s failed: %s" % (identifier, answer.get("error")))
+
+        tool.__name__ = tool.__qualname__ = identifier
+        return tool
+
+    for name in spec["functions"]:
+        ns[name] = make(name)
+
+
+def _kcr_run(source, src, ns, programmatic):
+    if not programmatic:
+        exec(compile(source, src, "exec"), ns)
+        return
+    import ast
+    import asyncio
+    import inspect
+    code = compile(source, src, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    if code.co_flags & inspect.CO_COROUTINE:
+        asyncio.run(eval(code, ns))
+    else:
+        exec(code, ns)
+
+
 def _kcr_main():
     src, state_in, state_out, report = sys.argv[1:5]
     sys.argv = [src] + sys.argv[5:]
@@ -74,9 +174,14 @@ def _kcr_main():
         _kcr_restore(ns, state_in, report)
     with open(src, "r", encoding="utf-8") as f:
         source = f.read()
+    import os
+    tools = os.path.join(os.path.dirname(src), "tools.json")
+    programmatic = os.path.exists(tools)
     status = 0
     try:
-        exec(compile(source, src, "exec"), ns)
+        if programmatic:
+            _kcr_tools(ns, tools)
+        _kcr_run(source, src, ns, programmatic)
     except SystemExit as e:
         code = e.code
         if code is None:
@@ -89,8 +194,9 @@ def _kcr_main():
     except BaseException as e:
         import traceback
         tb = e.__traceback__
-        # Drop this wrapper's frame so the trace starts in the user's code.
-        if tb is not None and tb.tb_frame.f_code is _kcr_main.__code__:
+        # Drop this wrapper's frames so the trace starts in the user's code.
+        while tb is not None and (tb.tb_frame.f_code in (_kcr_main.__code__, _kcr_run.__code__)
+                                  or (programmatic and "/asyncio/" in tb.tb_frame.f_code.co_filename)):
             tb = tb.tb_next
         traceback.print_exception(type(e), e, tb)
         status = 1

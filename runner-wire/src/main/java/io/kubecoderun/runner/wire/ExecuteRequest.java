@@ -12,6 +12,11 @@ import java.util.Map;
  * ignored, as the public API promises. {@code state} is base64 of raw cloudpickle bytes (the caller decompresses).
  * {@code timeoutMs} is 0 when the caller left it to the runner's default. {@code listFiles} asks for the working
  * directory's listing (as {@code GET /files} gives it) in the answer, saving the caller that round trip.
+ *
+ * <p>{@code tools} (names as the caller's tools are called; may be empty) makes it a programmatic execution: the
+ * program gets each tool as a function ({@link io.kubecoderun.runner.lang.ToolNames}) and the answer is a
+ * {@link ProgrammaticAnswer}; null for an ordinary execution. {@code tool_wait_ms} is how long its program may wait
+ * for tool results before it is stopped (0: {@link #DEFAULT_TOOL_WAIT_MS}).
  */
 public record ExecuteRequest(
         String lang,
@@ -20,10 +25,37 @@ public record ExecuteRequest(
         long timeoutMs,
         byte[] state,
         boolean captureState,
-        boolean listFiles) {
+        boolean listFiles,
+        List<String> tools,
+        long toolWaitMs) {
+
+    /** How long a programmatic execution waits for tool results when the request does not say. */
+    public static final long DEFAULT_TOOL_WAIT_MS = 300_000;
 
     public ExecuteRequest {
         args = List.copyOf(args);
+        tools = tools == null ? null : List.copyOf(tools);
+    }
+
+    public ExecuteRequest(
+            String lang,
+            String code,
+            List<String> args,
+            long timeoutMs,
+            byte[] state,
+            boolean captureState,
+            boolean listFiles) {
+        this(lang, code, args, timeoutMs, state, captureState, listFiles, null, 0);
+    }
+
+    /** The tool wait this request asks for, or the default. */
+    public long effectiveToolWaitMs() {
+        return toolWaitMs > 0 ? toolWaitMs : DEFAULT_TOOL_WAIT_MS;
+    }
+
+    /** Whether this is a programmatic execution (its program may call tools). */
+    public boolean programmatic() {
+        return tools != null;
     }
 
     public ExecuteRequest(
@@ -58,7 +90,26 @@ public record ExecuteRequest(
                 timeoutMs,
                 state,
                 captureState,
-                Fields.optionalBoolean(json, "list_files", false));
+                Fields.optionalBoolean(json, "list_files", false),
+                tools(json.get("tools")),
+                Math.max(0, Fields.optionalLong(json, "tool_wait_ms", 0)));
+    }
+
+    private static List<String> tools(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new WireException(RunnerError.INVALID_FIELD, "'tools' must be an array of names");
+        }
+        List<String> names = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String name) || name.isEmpty()) {
+                throw new WireException(RunnerError.INVALID_FIELD, "each tool must be a non-empty name");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     private static List<String> argv(Object args) {
@@ -94,6 +145,12 @@ public record ExecuteRequest(
         json.put("capture_state", captureState);
         if (listFiles) {
             json.put("list_files", true);
+        }
+        if (tools != null) {
+            json.put("tools", tools);
+            if (toolWaitMs > 0) {
+                json.put("tool_wait_ms", toolWaitMs);
+            }
         }
         return json;
     }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -183,17 +184,56 @@ public final class RunnerClient {
      * {@link RunnerRefusedException#claimRefused()} is true, and nothing ran.
      */
     public ExecuteResponse execute(Target target, ExecuteRequest body, Duration timeout, boolean claim) {
+        return ExecuteResponse.fromJson(post(target, "/execute", body.toJson(), timeout, claim));
+    }
+
+    /**
+     * Starts a programmatic execution ({@code body.tools()} set): the answer is the finished execution or the tool
+     * calls its program waits on, the process alive until {@link #continueProgrammatic} or {@link #cancel}.
+     */
+    public ProgrammaticAnswer startProgrammatic(Target target, ExecuteRequest body, Duration timeout, boolean claim) {
+        if (!body.programmatic()) {
+            throw new IllegalArgumentException("not a programmatic execution: tools is null");
+        }
+        return ProgrammaticAnswer.fromJson(post(target, "/execute", body.toJson(), timeout, claim));
+    }
+
+    /**
+     * Hands the results of (some of) the calls a programmatic execution waits on to its program and waits, at most
+     * {@code timeout} of running, for its next answer. 409 {@code not_waiting}: it is no longer waiting (finished,
+     * stopped by its idle deadline or cancelled).
+     */
+    public ProgrammaticAnswer continueProgrammatic(Target target, List<ToolResult> results, Duration timeout) {
+        return ProgrammaticAnswer.fromJson(post(target, "/execute/continue", ToolResult.body(results), timeout, false));
+    }
+
+    /**
+     * Stops the lease's running or waiting execution (TERM, a short grace, KILL); its pending {@code /execute} or
+     * {@code /execute/continue} answers at once. True when there was one to stop.
+     */
+    public boolean cancel(Target target) {
+        HttpResponse<String> response = send(
+                request(target, "/execute/cancel", CONNECT_TIMEOUT.multipliedBy(2))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(response, response.body());
+        return Boolean.TRUE.equals(Json.parseObject(response.body()).get("stopped"));
+    }
+
+    private Map<String, Object> post(
+            Target target, String path, Map<String, Object> body, Duration timeout, boolean claim) {
         HttpRequest.Builder request =
-                request(target, "/execute", timeout.plus(EXECUTE_MARGIN)).header("Content-Type", "application/json");
+                request(target, path, timeout.plus(EXECUTE_MARGIN)).header("Content-Type", "application/json");
         if (claim) {
             request.header(RunnerHeaders.CLAIM_POD_UID, target.podUid());
         }
         HttpResponse<String> response = send(
-                request.POST(HttpRequest.BodyPublishers.ofString(Json.write(body.toJson())))
+                request.POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         check(response, response.body());
-        return ExecuteResponse.fromJson(Json.parseObject(response.body()));
+        return Json.parseObject(response.body());
     }
 
     public List<FileEntry> listFiles(Target target) {

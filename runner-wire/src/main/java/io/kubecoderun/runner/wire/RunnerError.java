@@ -18,6 +18,8 @@ public enum RunnerError {
     INVALID_PATH,
     UNSUPPORTED_LANGUAGE,
     LANGUAGE_UNAVAILABLE,
+    INVALID_TOOLS,
+    UNKNOWN_CALL_ID,
     // 404, 405, 413, 422.
     NOT_FOUND,
     METHOD_NOT_ALLOWED,
@@ -29,6 +31,8 @@ public enum RunnerError {
     LEASE_MISMATCH,
     ALREADY_USED,
     BUSY,
+    // 409 on continue/cancel: no programmatic execution is waiting here (it finished, expired or never began).
+    NOT_WAITING,
     // 503: worth a retry elsewhere.
     SHUTTING_DOWN,
     INTERNAL;

@@ -42,6 +42,10 @@ public final class Executor {
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Boolean> installed = new HashMap<>();
     private volatile StepRunner currentStep;
+    /** Why the running execution was stopped, for its answer; null: not stopped (or shutdown). */
+    private volatile String stopReason;
+
+    private static final String SHUTDOWN = "the sandbox is shutting down";
     /** Removing a build directory (a compiler's output can be large) is not the caller's wait. */
     private final java.util.concurrent.ExecutorService cleanup = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("kcr-cleanup").unstarted(r));
@@ -86,6 +90,15 @@ public final class Executor {
     }
 
     public ExecuteResponse execute(ExecuteRequest request) throws IOException {
+        return execute(request, null);
+    }
+
+    /**
+     * Runs the program; with {@code programmatic} its tools are set up in the build directory, the run waits on a
+     * deadline the tool waits move, and the channel is closed when the program ends.
+     */
+    public ExecuteResponse execute(ExecuteRequest request, ProgrammaticRun programmatic) throws IOException {
+        stopReason = null;
         Language language = Languages.find(request.lang())
                 .orElseThrow(() -> new RunnerException.BadRequest(
                         RunnerError.UNSUPPORTED_LANGUAGE,
@@ -101,16 +114,29 @@ public final class Executor {
         }
         Duration timeout = effectiveTimeout(request.timeoutMs());
         long budgetMs = Math.round(timeout.toMillis() * language.timeoutFactor());
-        if (language.has(Language.Trait.WARM_INTERPRETER)) {
-            WarmInterpreter.Started interpreter = warm.take();
-            if (interpreter != null) {
-                ExecuteResponse response = executeWarm(interpreter, language, request, budgetMs);
-                if (response != null) {
-                    return response;
-                } // the interpreter never took the program: run it the usual way
+        try {
+            if (language.has(Language.Trait.WARM_INTERPRETER)) {
+                WarmInterpreter.Started interpreter = warm.take();
+                if (interpreter != null) {
+                    ExecuteResponse response = executeWarm(interpreter, language, request, budgetMs, programmatic);
+                    if (response != null) {
+                        return response;
+                    } // the interpreter never took the program: run it the usual way
+                }
+            }
+            return executeCold(language, request, budgetMs, programmatic);
+        } finally {
+            if (programmatic != null) {
+                programmatic.channel().close();
             }
         }
-        long deadline = System.nanoTime() + budgetMs * 1_000_000L;
+    }
+
+    private ExecuteResponse executeCold(
+            Language language, ExecuteRequest request, long budgetMs, ProgrammaticRun programmatic) throws IOException {
+        Deadline deadline = programmatic != null
+                ? programmatic.begin(budgetMs * 1_000_000L)
+                : Deadline.fixed(System.nanoTime() + budgetMs * 1_000_000L);
 
         String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
         Path build = config.scratch().resolve("exec-" + execId);
@@ -123,6 +149,10 @@ public final class Executor {
             Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
             env.putAll(language.env());
             env.put("KCR_EXEC_ID", execId);
+            if (programmatic != null) {
+                env.putAll(programmatic.channel().prepare(build, sandbox.buildView(build)));
+                programmatic.channel().start(programmatic);
+            }
             String marker = "KCR_EXEC_ID=" + execId;
 
             BoundedOutput stdout = new BoundedOutput(config.maxOutputBytes());
@@ -201,7 +231,9 @@ public final class Executor {
         boolean python = language.has(Language.Trait.KEEPS_STATE);
         boolean oom = cgroup != null && cgroup.oomKilled();
         if (outcome.cancelled()) {
-            stderr.appendText(terminatedLine(stderr) + "Execution stopped: the sandbox is shutting down\n");
+            String reason = stopReason;
+            stderr.appendText(
+                    terminatedLine(stderr) + "Execution stopped: " + (reason == null ? SHUTDOWN : reason) + "\n");
         } else if (outcome.timedOut()) {
             stderr.appendText(terminatedLine(stderr) + "Execution timed out after " + seconds(budgetMs) + " seconds\n");
         } else if (oom) {
@@ -268,7 +300,11 @@ public final class Executor {
      * take the program (it is then discarded and nothing of the program has run).
      */
     private ExecuteResponse executeWarm(
-            WarmInterpreter.Started interpreter, Language python, ExecuteRequest request, long budgetMs)
+            WarmInterpreter.Started interpreter,
+            Language python,
+            ExecuteRequest request,
+            long budgetMs,
+            ProgrammaticRun programmatic)
             throws IOException {
         boolean handedOver = false;
         Cgroup cgroup = interpreter.running().armed().cgroup;
@@ -277,7 +313,14 @@ public final class Executor {
             if (!Files.isDirectory(workdir)) {
                 return null; // removed since the interpreter started there: a cold start recreates it
             }
+            if (programmatic != null) {
+                programmatic.channel().prepare(interpreter.build(), interpreter.buildView());
+                programmatic.channel().start(programmatic);
+            }
             long start = System.nanoTime();
+            Deadline deadline = programmatic != null
+                    ? programmatic.begin(budgetMs * 1_000_000L)
+                    : Deadline.fixed(start + budgetMs * 1_000_000L);
             handedOver = warm.handOver(interpreter, request);
             if (!handedOver) {
                 LOG.warning("event=warm_python_handover_failed detail=\"running the program cold\"");
@@ -288,7 +331,7 @@ public final class Executor {
                     .finish(
                             interpreter.running(),
                             start,
-                            start + budgetMs * 1_000_000L,
+                            deadline,
                             sandbox.killsTreeOnExit() ? null : "KCR_EXEC_ID=" + interpreter.execId(),
                             sandbox.killsTreeOnExit());
             return respond(
@@ -368,7 +411,7 @@ public final class Executor {
             String cwdView,
             Path build,
             Map<String, String> env,
-            long deadline,
+            Deadline deadline,
             BoundedOutput stdout,
             BoundedOutput stderr,
             String marker,
@@ -483,9 +526,20 @@ public final class Executor {
 
     /** Stops a running execution for shutdown: TERM, the grace, then KILL. */
     public void cancel(Duration grace) {
+        cancel(grace, SHUTDOWN);
+    }
+
+    /**
+     * Stops the running execution (TERM, the grace, KILL); its answer says {@code reason}. False when nothing was
+     * running.
+     */
+    public boolean cancel(Duration grace, String reason) {
         StepRunner steps = currentStep;
-        if (steps != null) {
-            steps.cancel(grace.toMillis());
+        if (steps == null) {
+            return false;
         }
+        stopReason = reason;
+        steps.cancel(grace.toMillis());
+        return true;
     }
 }

@@ -66,13 +66,43 @@ final class StepRunner {
             String marker,
             boolean pidNamespace)
             throws IOException {
+        return run(
+                launcher,
+                armed,
+                command,
+                hostCwd,
+                env,
+                limits,
+                scriptFile,
+                Deadline.fixed(deadlineNanos),
+                stdout,
+                stderr,
+                marker,
+                pidNamespace);
+    }
+
+    /** As above, until a deadline that may move while the step runs (a programmatic execution's). */
+    Outcome run(
+            Launcher launcher,
+            Launcher.Armed armed,
+            List<String> command,
+            Path hostCwd,
+            Map<String, String> env,
+            Limits limits,
+            Path scriptFile,
+            Deadline deadline,
+            BoundedOutput stdout,
+            BoundedOutput stderr,
+            String marker,
+            boolean pidNamespace)
+            throws IOException {
         if (cancelled) {
             armed.process.destroyForcibly();
             return new Outcome(CANCELLED_EXIT_CODE, false, true, 0);
         }
         long start = System.nanoTime();
         Running running = start(launcher, armed, command, hostCwd, env, limits, scriptFile, stdout, stderr);
-        return finish(running, start, deadlineNanos, marker, pidNamespace);
+        return finish(running, start, deadline, marker, pidNamespace);
     }
 
     /** Fires {@code command} with both streams being drained; returns at once. */
@@ -101,12 +131,16 @@ final class StepRunner {
      * @param startNanos from when the step counts as running (its elapsed time)
      */
     Outcome finish(Running running, long startNanos, long deadlineNanos, String marker, boolean pidNamespace) {
+        return finish(running, startNanos, Deadline.fixed(deadlineNanos), marker, pidNamespace);
+    }
+
+    /** As above, until a deadline that may move while the step runs. */
+    Outcome finish(Running running, long startNanos, Deadline deadline, String marker, boolean pidNamespace) {
         Process process = running.process();
         current = process;
         boolean finished;
         try {
-            finished =
-                    !cancelled && process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            finished = !cancelled && deadline.awaitExit(process);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finished = false;

@@ -104,7 +104,7 @@ final class WarmInterpreter {
         Files.createDirectories(build);
         support.copyInto(LANGUAGE, build);
         Path control = build.resolve("control");
-        mkfifo(control);
+        Fifos.make(control);
         Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
         env.putAll(LANGUAGE.env());
         env.put("KCR_EXEC_ID", execId);
@@ -248,7 +248,7 @@ final class WarmInterpreter {
     static void warmHandover(Path dir) throws IOException {
         Path fifo = dir.resolve("kcr-warmup-fifo");
         Files.deleteIfExists(fifo);
-        mkfifo(fifo);
+        Fifos.make(fifo);
         try {
             Thread reader = Thread.ofVirtual().start(() -> {
                 try (java.io.InputStream in = Files.newInputStream(fifo)) {
@@ -295,20 +295,5 @@ final class WarmInterpreter {
             });
         }
         return false;
-    }
-
-    private static void mkfifo(Path path) throws IOException {
-        Process p = new ProcessBuilder(Tools.MKFIFO, "-m", "600", path.toString())
-                .redirectErrorStream(true)
-                .start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("mkfifo " + path + " failed: " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted in mkfifo", e);
-        }
     }
 }
