@@ -80,6 +80,10 @@ public abstract sealed class ApiException extends RuntimeException {
             super(ErrorType.NOT_FOUND, message, List.of());
         }
 
+        public NotFound(ErrorType errorType, String message) {
+            super(errorType, message, List.of());
+        }
+
         @Override
         public int status() {
             return 404;

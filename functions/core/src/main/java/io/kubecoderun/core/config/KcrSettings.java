@@ -125,6 +125,36 @@ public interface KcrSettings {
     @WithConverter(Positive.class)
     long rateLimitBurstValue();
 
+    /** Programmatic tool calling: how long a program waits for its tool results before it is stopped. */
+    @WithName("PROGRAMMATIC_IDLE_TIMEOUT")
+    @WithDefault("300")
+    @WithConverter(Positive.class)
+    long programmaticIdleTimeoutSeconds();
+
+    /** Tools one programmatic request may list. */
+    @WithName("PROGRAMMATIC_MAX_TOOLS")
+    @WithDefault("100")
+    @WithConverter(Positive.class)
+    long programmaticMaxTools();
+
+    /** Tool calls one programmatic execution may make. */
+    @WithName("PROGRAMMATIC_MAX_TOOL_CALLS")
+    @WithDefault("200")
+    @WithConverter(Positive.class)
+    long programmaticMaxToolCalls();
+
+    /** Largest single tool result (its JSON), in bytes; a larger one reaches the program as an error. */
+    @WithName("PROGRAMMATIC_MAX_RESULT_BYTES")
+    @WithDefault("1048576")
+    @WithConverter(Positive.class)
+    long programmaticMaxResultBytes();
+
+    /** All tool results of one programmatic execution together, in bytes; past it the execution is stopped. */
+    @WithName("PROGRAMMATIC_MAX_HISTORY_BYTES")
+    @WithDefault("16777216")
+    @WithConverter(Positive.class)
+    long programmaticMaxHistoryBytes();
+
     default Duration maxExecutionTime() {
         return Duration.ofSeconds(maxExecutionTimeSeconds());
     }

@@ -27,25 +27,7 @@ public final class ExecJson {
                 }
             }
         }
-        List<ExecRequest.InputFile> files = new ArrayList<>();
-        if (json.get("files") instanceof List<?> list) {
-            for (Object item : list) {
-                if (!(item instanceof Map<?, ?> file)) {
-                    throw new ApiException.BadRequest(
-                            ErrorType.INVALID_FILES, "each entry of 'files' must be an object");
-                }
-                String id = string(file.get("id"));
-                String session = string(file.get("storage_session_id"));
-                if (session == null) {
-                    session = string(file.get("session_id"));
-                }
-                String name = string(file.get("name"));
-                if (id == null || name == null) {
-                    throw new ApiException.BadRequest(ErrorType.INVALID_FILES, "each file needs 'id' and 'name'");
-                }
-                files.add(new ExecRequest.InputFile(id, session, name));
-            }
-        }
+        List<ExecRequest.InputFile> files = files(json);
         double timeout = 0;
         Object t = json.get("timeout");
         if (t instanceof Number n) {
@@ -71,7 +53,31 @@ public final class ExecJson {
                 timeout);
     }
 
-    private static String string(Object value) {
+    /** The {@code files} of a request: inputs to mount, each {@code {id, name, session_id | storage_session_id}}. */
+    static List<ExecRequest.InputFile> files(Map<String, Object> json) {
+        List<ExecRequest.InputFile> files = new ArrayList<>();
+        if (json.get("files") instanceof List<?> list) {
+            for (Object item : list) {
+                if (!(item instanceof Map<?, ?> file)) {
+                    throw new ApiException.BadRequest(
+                            ErrorType.INVALID_FILES, "each entry of 'files' must be an object");
+                }
+                String id = string(file.get("id"));
+                String session = string(file.get("storage_session_id"));
+                if (session == null) {
+                    session = string(file.get("session_id"));
+                }
+                String name = string(file.get("name"));
+                if (id == null || name == null) {
+                    throw new ApiException.BadRequest(ErrorType.INVALID_FILES, "each file needs 'id' and 'name'");
+                }
+                files.add(new ExecRequest.InputFile(id, session, name));
+            }
+        }
+        return files;
+    }
+
+    static String string(Object value) {
         return value instanceof String s && !s.isBlank() ? s : null;
     }
 }

@@ -4,10 +4,16 @@ import io.kubecoderun.core.config.KcrSettings;
 import io.kubecoderun.core.state.StateStore;
 import io.kubecoderun.core.store.FileStore;
 import io.kubecoderun.core.store.SessionStore;
+import io.kubecoderun.exec.programmatic.ExpiringValues;
+import io.kubecoderun.exec.programmatic.InMemoryExpiringValues;
+import io.kubecoderun.exec.programmatic.RedisExpiringValues;
 import io.kubecoderun.exec.service.ExecService;
 import io.kubecoderun.exec.service.ExecSettings;
+import io.kubecoderun.exec.service.ProgrammaticService;
+import io.kubecoderun.exec.service.ProgrammaticSettings;
 import io.kubecoderun.registry.LeaseRegistry;
 import io.kubecoderun.registry.config.PoolSettings;
+import io.kubecoderun.registry.redis.RedisBackend;
 import io.kubecoderun.runner.wire.RunnerClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -42,5 +48,23 @@ public class ExecProducers {
                 pools.jobOnExhaustion(),
                 defaults.claimAttempts());
         return new ExecService(registry, sessions, files, states, new RunnerClient(), exec, meters);
+    }
+
+    /** Programmatic executions, their round trips kept in Redis where there is one (any replica continues them). */
+    @Produces
+    @Singleton
+    public ProgrammaticService programmatic(ExecService exec, RedisBackend redis, KcrSettings settings) {
+        ExpiringValues values = redis.client()
+                .<ExpiringValues>map(client -> new RedisExpiringValues(client, redis.keyPrefix()))
+                .orElseGet(() -> new InMemoryExpiringValues(System::currentTimeMillis));
+        return new ProgrammaticService(
+                exec,
+                values,
+                new ProgrammaticSettings(
+                        java.time.Duration.ofSeconds(settings.programmaticIdleTimeoutSeconds()),
+                        (int) Math.min(Integer.MAX_VALUE, settings.programmaticMaxTools()),
+                        settings.programmaticMaxResultBytes(),
+                        settings.programmaticMaxHistoryBytes(),
+                        (int) Math.min(Integer.MAX_VALUE, settings.programmaticMaxToolCalls())));
     }
 }

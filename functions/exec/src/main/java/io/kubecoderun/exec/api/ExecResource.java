@@ -6,12 +6,15 @@ import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
+import io.kubecoderun.exec.service.Cancellation;
 import io.kubecoderun.exec.service.ExecService;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
@@ -35,7 +38,7 @@ public class ExecResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @SuppressWarnings("unchecked")
-    public ExecResponse exec(byte[] body, HttpHeaders headers) {
+    public ExecResponse exec(byte[] body, HttpHeaders headers, @Context HttpServerRequest http) {
         if (body.length > MAX_BODY_BYTES) {
             throw new ApiException.TooLarge("request body exceeds " + MAX_BODY_BYTES + " bytes");
         }
@@ -57,6 +60,20 @@ public class ExecResource {
         } catch (AuthException e) {
             throw new ApiException.Unauthorized(e.getMessage());
         }
-        return ExecResponse.of(service.execute(principal, ExecJson.request(json)));
+        return ExecResponse.of(service.execute(principal, ExecJson.request(json), cancelledOnDisconnect(http)));
+    }
+
+    /**
+     * A cancellation that fires when the caller's connection closes before the answer went out (LibreChat aborts a
+     * tool call that way): the runner is told off the event loop, and the execution's sandbox is released at once.
+     */
+    static Cancellation cancelledOnDisconnect(HttpServerRequest http) {
+        Cancellation cancellation = Cancellation.none();
+        if (http != null) {
+            http.response().closeHandler(closed -> Thread.ofVirtual()
+                    .name("kcr-cancel")
+                    .start(() -> cancellation.cancel("the caller disconnected")));
+        }
+        return cancellation;
     }
 }

@@ -81,13 +81,18 @@ public final class ExecService {
     }
 
     public ExecResult execute(Principal principal, ExecRequest request) {
+        return execute(principal, request, Cancellation.none());
+    }
+
+    /** As above; {@code cancellation} stops the execution (and releases its sandbox) when the caller goes away. */
+    public ExecResult execute(Principal principal, ExecRequest request, Cancellation cancellation) {
         long start = System.nanoTime();
         String language = "invalid";
         String status = "internal";
         try {
             Language known = validate(request);
             language = known.id();
-            ExecResult result = run(principal, request, known);
+            ExecResult result = run(principal, request, known, cancellation);
             status = result.status().wire();
             return result;
         } catch (ApiException e) {
@@ -101,43 +106,116 @@ public final class ExecService {
         }
     }
 
-    private ExecResult run(Principal principal, ExecRequest request, Language language) {
+    private ExecResult run(Principal principal, ExecRequest request, Language language, Cancellation cancellation) {
+        boolean keepsState = language.has(Language.Trait.KEEPS_STATE);
         Session session = resolveSession(principal, request);
-        List<FileRecord> inputs = resolveInputs(principal, request);
+        byte[] state = keepsState ? loadState(session) : null;
         Duration timeout = timeout(request);
-        Lease lease = null;
+        ExecuteRequest execute = new ExecuteRequest(
+                language.id(), request.code(), request.args(), timeout.toMillis(), state, keepsState, true);
+        Begun<ExecuteResponse> begun;
         try {
-            long t0 = System.nanoTime();
-            long t1;
-            long t2;
-            ExecuteResponse response;
-            Map<String, String> inputHashes;
-            boolean keepsState = language.has(Language.Trait.KEEPS_STATE);
-            byte[] state = keepsState ? loadState(session) : null;
-            ExecuteRequest execute = new ExecuteRequest(
-                    language.id(), request.code(), request.args(), timeout.toMillis(), state, keepsState, true);
-            if (inputs.isEmpty()) {
-                // Nothing to put first: the execute claims the runner itself, one round trip instead of two.
-                Started<ExecuteResponse> started = lease(
-                        language.id(),
-                        timeout,
-                        false,
-                        leased -> runners.execute(target(leased), execute, timeout, true));
-                lease = started.lease();
-                t1 = started.leasedAt();
-                t2 = t1;
-                inputHashes = Map.of();
-                response = started.result();
-            } else {
-                Started<RunnerStatus> claimed = lease(language.id(), timeout, true, this::claim);
-                lease = claimed.lease();
-                t1 = System.nanoTime();
-                inputHashes = mountInputs(lease, inputs, request);
-                t2 = System.nanoTime();
-                response = runners.execute(target(lease), execute, timeout, false);
-            }
+            begun = begin(
+                    principal,
+                    request,
+                    session,
+                    language,
+                    timeout,
+                    cancellation,
+                    (lease, claim) -> runners.execute(target(lease), execute, timeout, claim));
+        } catch (RunnerClient.RunnerUnreachableException e) {
+            cancellation.throwIfCancelled();
+            throw sandboxLost();
+        }
+        try {
+            cancellation.throwIfCancelled();
+            return finish(begun, begun.first());
+        } finally {
+            registry.release(begun.lease());
+        }
+    }
+
+    /**
+     * An execution under way: its session, its inputs (as the request named them and as stored) with the hashes the
+     * runner reported for them, the lease, and what the first call to the runner answered. Everything needed to
+     * finish it — here, or (programmatic) on another replica that rebuilt it from the registry.
+     */
+    record Begun<T>(
+            Session session,
+            List<ExecRequest.InputFile> requested,
+            List<FileRecord> inputs,
+            Map<String, String> inputHashes,
+            Lease lease,
+            T first,
+            long startedNanos,
+            long leasedNanos,
+            long mountedNanos) {}
+
+    /** How the runner is asked to run: on the leased runner, claiming it when nothing claimed it yet. */
+    interface FirstCall<T> {
+        T run(Lease lease, boolean claim);
+    }
+
+    /**
+     * Leases a sandbox (warm, else a Job), claims it, mounts the inputs and makes the first call; the lease is
+     * released here on every failure, and otherwise belongs to the caller. {@code cancellation} learns the runner as
+     * soon as it is leased.
+     */
+    <T> Begun<T> begin(
+            Principal principal,
+            ExecRequest request,
+            Session session,
+            Language language,
+            Duration timeout,
+            Cancellation cancellation,
+            FirstCall<T> call) {
+        List<FileRecord> inputs = resolveInputs(principal, request);
+        cancellation.throwIfCancelled();
+        long t0 = System.nanoTime();
+        if (inputs.isEmpty()) {
+            // Nothing to put first: the execute claims the runner itself, one round trip instead of two.
+            Started<T> started = lease(language.id(), timeout, false, leased -> {
+                cancellation.attach(runners, target(leased));
+                return call.run(leased, true);
+            });
+            return new Begun<>(
+                    session,
+                    request.files(),
+                    inputs,
+                    Map.of(),
+                    started.lease(),
+                    started.result(),
+                    t0,
+                    started.leasedAt(),
+                    started.leasedAt());
+        }
+        Started<RunnerStatus> claimed = lease(language.id(), timeout, true, this::claim);
+        Lease lease = claimed.lease();
+        try {
+            long t1 = System.nanoTime();
+            cancellation.attach(runners, target(lease));
+            Map<String, String> inputHashes = mountInputs(lease, inputs, request);
+            long t2 = System.nanoTime();
+            cancellation.throwIfCancelled();
+            return new Begun<>(
+                    session, request.files(), inputs, inputHashes, lease, call.run(lease, false), t0, t1, t2);
+        } catch (RuntimeException e) {
+            registry.release(lease);
+            throw e;
+        }
+    }
+
+    /**
+     * Collects the outputs and the new state of an execution that ran and builds its answer; the caller releases
+     * the lease. A runner lost on the way is a 503 {@code sandbox_lost}.
+     */
+    ExecResult finish(Begun<?> begun, ExecuteResponse response) {
+        Lease lease = begun.lease();
+        Session session = begun.session();
+        try {
             long t3 = System.nanoTime();
-            List<ExecResult.OutputFile> outputs = collectOutputs(lease, session, inputs, inputHashes, response);
+            List<ExecResult.OutputFile> outputs =
+                    collectOutputs(lease, session, begun.inputs(), begun.inputHashes(), response);
             long t4 = System.nanoTime();
             StateSummary kept = saveState(session, response);
             sessions.touch(session.id(), settings.sessionTtl());
@@ -147,10 +225,13 @@ public final class ExecService {
                     : response.exitCode() == 0 ? ExecResult.Status.OK : ExecResult.Status.ERROR;
             // Where the time went, for an operator and for the latency breakdown: lease (+ claim when there are
             // inputs), inputs in, the runner's execute call (of which ms= ran the code), outputs, state out + session.
-            LOG.info("event=exec lang=" + language.id() + " status=" + status.wire() + " ms="
+            // (A programmatic execution's run_ms is its last round trip.)
+            LOG.info("event=exec lang=" + response.language() + " status=" + status.wire() + " ms="
                     + response.executionTimeMs()
-                    + " files=" + outputs.size() + " lease_ms=" + millis(t1 - t0) + " in_ms=" + millis(t2 - t1)
-                    + " run_ms=" + millis(t3 - t2) + " out_ms=" + millis(t4 - t3) + " save_ms=" + millis(t5 - t4));
+                    + " files=" + outputs.size() + " lease_ms=" + millis(begun.leasedNanos() - begun.startedNanos())
+                    + " in_ms=" + millis(begun.mountedNanos() - begun.leasedNanos())
+                    + " run_ms=" + millis(Math.max(0, t3 - begun.mountedNanos())) + " out_ms=" + millis(t4 - t3)
+                    + " save_ms=" + millis(t5 - t4));
             return new ExecResult(
                     session.id(),
                     response.stdout(),
@@ -163,20 +244,53 @@ public final class ExecService {
                     kept.size,
                     kept.hash);
         } catch (RunnerClient.RunnerUnreachableException e) {
-            throw new ApiException.Unavailable(
-                    ErrorType.SANDBOX_LOST, "the sandbox running this execution was lost; run it again", 1);
-        } finally {
-            if (lease != null) {
-                registry.release(lease);
-            }
+            throw sandboxLost();
         }
+    }
+
+    static ApiException sandboxLost() {
+        return new ApiException.Unavailable(
+                ErrorType.SANDBOX_LOST, "the sandbox running this execution was lost; run it again", 1);
+    }
+
+    /** Releases a lease (idempotent: a lease already released or expired is a no-op). */
+    void release(Lease lease) {
+        registry.release(lease);
+    }
+
+    /** Moves a lease's deadline; false when it is no longer held. */
+    boolean extend(Lease lease, Duration ttl) {
+        return registry.extend(lease, ttl);
+    }
+
+    RunnerClient runners() {
+        return runners;
+    }
+
+    ExecSettings settings() {
+        return settings;
+    }
+
+    ExecObserver observer() {
+        return observer;
+    }
+
+    /** The session of a programmatic continuation, found again by id for its owner. */
+    Session session(String sessionId, String owner) {
+        return sessions.find(sessionId, owner)
+                .orElseThrow(() -> new ApiException.NotFound("the session of this execution is gone"));
+    }
+
+    /** The stored inputs of a programmatic continuation, found again. */
+    List<FileRecord> storedInputs(Principal principal, List<ExecRequest.InputFile> requested) {
+        return resolveInputs(principal, new ExecRequest(null, null, List.of(), null, requested, null, null, 0));
     }
 
     private static String millis(long nanos) {
         return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
-    private Language validate(ExecRequest request) {
+    Language validate(ExecRequest request) {
         if (request.lang() == null || request.lang().isBlank()) {
             throw new ApiException.BadRequest(ErrorType.INVALID_REQUEST, "'lang' is required");
         }
@@ -202,7 +316,7 @@ public final class ExecService {
         return language;
     }
 
-    private Duration timeout(ExecRequest request) {
+    Duration timeout(ExecRequest request) {
         Duration requested = request.timeoutSeconds() > 0
                 ? Duration.ofMillis((long) (request.timeoutSeconds() * 1000))
                 : settings.defaultTimeout();
@@ -210,7 +324,7 @@ public final class ExecService {
     }
 
     /** The explicit session, else the session of the referenced files, else the entity's, else a new one. */
-    private Session resolveSession(Principal principal, ExecRequest request) {
+    Session resolveSession(Principal principal, ExecRequest request) {
         if (request.sessionId() != null) {
             var explicit = sessions.find(request.sessionId(), principal.id());
             if (explicit.isPresent()) {
@@ -296,7 +410,7 @@ public final class ExecService {
     }
 
     /** Where the leased runner listens, with the lease and the pod uid every call after the claim carries. */
-    private static RunnerClient.Target target(Lease lease) {
+    static RunnerClient.Target target(Lease lease) {
         return new RunnerClient.Target(
                 lease.pod().ip(), lease.pod().port(), lease.id(), lease.pod().uid());
     }

@@ -1,0 +1,118 @@
+package io.kubecoderun.exec.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubecoderun.core.api.ApiException;
+import io.kubecoderun.core.api.ErrorType;
+import io.kubecoderun.core.auth.AuthException;
+import io.kubecoderun.core.auth.Authenticator;
+import io.kubecoderun.core.auth.Principal;
+import io.kubecoderun.exec.service.Cancellation;
+import io.kubecoderun.exec.service.ProgrammaticService;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/**
+ * {@code POST /exec/programmatic} (start or continue) and {@code POST /exec/programmatic/cancel}. A caller that
+ * disconnects while its round trip runs cancels the execution, as LibreChat's abort does.
+ */
+@Path("/exec/programmatic")
+public class ProgrammaticResource {
+    /** A continuation carries tool results (each capped at 1 MiB by default): more room than {@code /exec}. */
+    static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+    public static final String REQUEST_ID_HEADER = "X-LibreChat-Code-Request-ID";
+
+    @Inject
+    ProgrammaticService service;
+
+    @Inject
+    Authenticator authenticator;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> run(byte[] body, HttpHeaders headers, @Context HttpServerRequest http) {
+        Map<String, Object> json = object(body, MAX_BODY_BYTES);
+        Principal principal = principal(headers, json);
+        String requestId = ProgrammaticJson.requestId(headers.getHeaderString(REQUEST_ID_HEADER));
+        Cancellation cancellation = ExecResource.cancelledOnDisconnect(http);
+        if (ProgrammaticJson.isContinuation(json)) {
+            return ProgrammaticJson.answer(
+                    service.resume(
+                            principal,
+                            ProgrammaticJson.token(json),
+                            ProgrammaticJson.results(json),
+                            requestId,
+                            cancellation),
+                    mapper);
+        }
+        return ProgrammaticJson.answer(
+                service.start(
+                        principal, ProgrammaticJson.start(json), ProgrammaticJson.tools(json), requestId, cancellation),
+                mapper);
+    }
+
+    @POST
+    @Path("/cancel")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response cancel(byte[] body, HttpHeaders headers) {
+        Map<String, Object> json = object(body, 16 * 1024);
+        Principal principal = principal(headers, json);
+        if (!(json.get("request_id") instanceof String id)) {
+            throw new ApiException.BadRequest(ErrorType.INVALID_REQUEST_ID, "'request_id' is required");
+        }
+        String requestId = ProgrammaticJson.requestId(id);
+        if (requestId == null) {
+            throw new ApiException.BadRequest(ErrorType.INVALID_REQUEST_ID, "'request_id' must not be empty");
+        }
+        return switch (service.cancel(principal, requestId)) {
+            case CANCELLED ->
+                Response.status(202)
+                        .entity(Map.of("status", "cancelled", "request_id", requestId))
+                        .build();
+            case ALREADY_COMPLETED ->
+                Response.ok(Map.of("status", "already_completed", "request_id", requestId))
+                        .build();
+        };
+    }
+
+    private Principal principal(HttpHeaders headers, Map<String, Object> json) {
+        try {
+            return authenticator.authenticate(headers::getHeaderString, json);
+        } catch (AuthException e) {
+            throw new ApiException.Unauthorized(e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> object(byte[] body, int cap) {
+        if (body.length > cap) {
+            throw new ApiException.TooLarge("request body exceeds " + cap + " bytes");
+        }
+        try {
+            Object parsed = mapper.readValue(body, Object.class);
+            if (!(parsed instanceof Map<?, ?>)) {
+                throw new ApiException.Unprocessable("the body must be a JSON object");
+            }
+            return (Map<String, Object>) parsed;
+        } catch (JsonProcessingException e) {
+            throw new ApiException.Unprocessable("malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException.Unprocessable("unreadable body");
+        }
+    }
+}
