@@ -1,0 +1,92 @@
+package io.kubecoderun.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubecoderun.core.testing.MultipartBody;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What LibreChat's clients do against the standalone app, ported from their source: the 3.1.63 continuation through
+ * {@code GET /files?detail=full}, {@code deleted_files}, {@code timeout} in milliseconds, the execution-profile
+ * assertion, {@code Authorization: Basic} from a base URL with the key in it, tool search's request, downloads of
+ * every output, and the upload cap.
+ */
+@QuarkusTest
+@TestProfile(StandaloneApiTest.Profile.class)
+class StandaloneClientContractTest extends StandaloneHttp {
+
+    record Reply(int status, Map<String, Object> body, HttpResponse<String> raw) {}
+
+    @SuppressWarnings("unchecked")
+    private Reply send(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        String text = response.body();
+        Map<String, Object> parsed =
+                text.isEmpty() || !text.startsWith("{") ? Map.of() : json.readValue(text, Map.class);
+        return new Reply(response.statusCode(), parsed, response);
+    }
+
+    private Reply exec(Object body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/exec"))
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "LibreChat/1.0")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    private Map<String, Object> execOk(Object body) throws Exception {
+        Reply reply = exec(body, "X-API-Key", KEY);
+        assertEquals(200, reply.status(), reply.raw().body());
+        return reply.body();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> upload(String path, MultipartBody body, int expected) throws Exception {
+        Reply reply = send(request(path, KEY)
+                .header("Content-Type", body.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.build()))
+                .build());
+        assertEquals(expected, reply.status(), reply.raw().body());
+        return reply.body();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> files(Map<String, Object> reply) {
+        Object files = reply.get("files");
+        return files == null ? List.of() : (List<Map<String, Object>>) files;
+    }
+
+    // 3. Every LibreChat caller sends timeout in milliseconds (tool search 5000, programmatic 15000..300000).
+    @Test
+    void timeoutIsMilliseconds() throws Exception {
+        long start = System.nanoTime();
+        Map<String, Object> cut =
+                execOk(Map.of("lang", "py", "code", "import time\ntime.sleep(3)\nprint('finished')", "timeout", 1500));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("timeout", cut.get("status"), cut.toString());
+        assertEquals(124, cut.get("exit_code"));
+        assertTrue(elapsedMs >= 1400 && elapsedMs < 2900, "took " + elapsedMs + " ms");
+        assertTrue(((String) cut.get("stderr")).contains("Execution timed out after 1.5 seconds"), cut.toString());
+
+        Map<String, Object> done =
+                execOk(Map.of("lang", "py", "code", "import time\ntime.sleep(1)\nprint('finished')", "timeout", 5000));
+        assertEquals("ok", done.get("status"), done.toString());
+        assertEquals("finished\n", done.get("stdout"));
+
+        // A small number is seconds, as this API's first callers sent it; no LibreChat client sends under 1000.
+        Map<String, Object> legacy =
+                execOk(Map.of("lang", "py", "code", "import time\ntime.sleep(1)\nprint('finished')", "timeout", "30"));
+        assertEquals("ok", legacy.get("status"), legacy.toString());
+    }
+}
