@@ -9,6 +9,8 @@ import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,40 @@ class StandaloneClientContractTest extends StandaloneHttp {
     private static List<Map<String, Object>> files(Map<String, Object> reply) {
         Object files = reply.get("files");
         return files == null ? List.of() : (List<Map<String, Object>>) files;
+    }
+
+    // 2. ToolNode.updateCodeSession removes a tracked input only when deleted_files names it, by the name the
+    // request mounted it under.
+    @Test
+    void deletedFilesNamesExactlyTheInputsTheRunRemoved() throws Exception {
+        Map<String, Object> up = upload(
+                "/upload/batch",
+                new MultipartBody()
+                        .file("file", "keep.txt", "k".getBytes(StandardCharsets.UTF_8))
+                        .file("file", "gone.txt", "g".getBytes(StandardCharsets.UTF_8))
+                        .file("file", "sub/also-gone.txt", "a".getBytes(StandardCharsets.UTF_8)),
+                200);
+        String session = (String) up.get("session_id");
+        List<Map<String, Object>> injected = new ArrayList<>();
+        for (Map<String, Object> f : files(up)) {
+            injected.add(Map.of("id", f.get("fileId"), "storage_session_id", session, "name", f.get("filename")));
+        }
+        Map<String, Object> removed = execOk(Map.of(
+                "lang",
+                "py",
+                "code",
+                "import os\nos.remove('gone.txt')\nos.remove('sub/also-gone.txt')\nopen('new.txt','w').write('n')",
+                "files",
+                injected));
+        assertEquals(List.of("gone.txt", "sub/also-gone.txt"), removed.get("deleted_files"), removed.toString());
+        assertEquals(
+                List.of("new.txt"),
+                files(removed).stream().map(f -> f.get("name")).toList());
+
+        Map<String, Object> untouched =
+                execOk(Map.of("lang", "py", "code", "print(open('keep.txt').read())", "files", injected.subList(0, 1)));
+        Object none = untouched.get("deleted_files");
+        assertTrue(none == null || ((List<?>) none).isEmpty(), untouched.toString());
     }
 
     // 3. Every LibreChat caller sends timeout in milliseconds (tool search 5000, programmatic 15000..300000).
