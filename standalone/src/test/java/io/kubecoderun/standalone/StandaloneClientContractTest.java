@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,69 @@ class StandaloneClientContractTest extends StandaloneHttp {
     private static List<Map<String, Object>> files(Map<String, Object> reply) {
         Object files = reply.get("files");
         return files == null ? List.of() : (List<Map<String, Object>>) files;
+    }
+
+    // 1. @librechat/agents 3.1.63, CodeExecutor.ts and fetchSessionFiles: a session without injected files is
+    // continued from GET /files/{session_id}?detail=full, and each entry becomes an input as below.
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> legacyFileReferences(String sessionId) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/v1/files/" + sessionId + "?detail=full"))
+                        .header("User-Agent", "LibreChat/1.0")
+                        .header("X-API-Key", KEY)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        List<Map<String, Object>> listing = json.readValue(response.body(), List.class);
+        List<Map<String, Object>> references = new ArrayList<>();
+        for (Map<String, Object> file : listing) {
+            // const nameParts = file.name.split('/');
+            // const id = nameParts.length > 1 ? nameParts[1].split('.')[0] : '';
+            // return { session_id, id, name: file.metadata['original-filename'] };
+            String[] nameParts = ((String) file.get("name")).split("/", -1);
+            String id = nameParts.length > 1 ? nameParts[1].split("\\.", -1)[0] : "";
+            Map<String, Object> reference = new LinkedHashMap<>();
+            reference.put("session_id", sessionId);
+            reference.put("id", id);
+            reference.put("name", ((Map<String, Object>) file.get("metadata")).get("original-filename"));
+            references.add(reference);
+            assertEquals(file.get("id"), id, "newer clients read 'id'; it names the same file");
+        }
+        return references;
+    }
+
+    @Test
+    void anOlderClientContinuesASessionFromTheFullListing() throws Exception {
+        Map<String, Object> up = upload(
+                "/upload/batch",
+                new MultipartBody()
+                        .file("file", "data.v2.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8))
+                        .file("file", "dir/notes.txt", "hello".getBytes(StandardCharsets.UTF_8)),
+                200);
+        String session = (String) up.get("session_id");
+        List<Map<String, Object>> injected = new ArrayList<>();
+        for (Map<String, Object> f : files(up)) {
+            injected.add(Map.of("id", f.get("fileId"), "session_id", session, "name", f.get("filename")));
+        }
+        Map<String, Object> first =
+                execOk(Map.of("lang", "py", "code", "open('out.txt', 'w').write('made here')", "files", injected));
+        assertEquals(session, first.get("session_id"));
+
+        List<Map<String, Object>> references = legacyFileReferences(session);
+        assertEquals(3, references.size(), references.toString());
+        Map<String, Object> second = execOk(Map.of(
+                "lang",
+                "py",
+                "code",
+                "print(open('data.v2.csv').read().strip(), open('dir/notes.txt').read(), open('out.txt').read(),"
+                        + " sep='|')",
+                "session_id",
+                session,
+                "files",
+                references));
+        assertEquals("a,b\n1,2|hello|made here\n", second.get("stdout"), String.valueOf(second.get("stderr")));
     }
 
     // 2. ToolNode.updateCodeSession removes a tracked input only when deleted_files names it, by the name the
