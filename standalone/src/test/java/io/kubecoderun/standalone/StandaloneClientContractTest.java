@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,5 +189,39 @@ class StandaloneClientContractTest extends StandaloneHttp {
         Map<String, Object> legacy =
                 execOk(Map.of("lang", "py", "code", "import time\ntime.sleep(1)\nprint('finished')", "timeout", "30"));
         assertEquals("ok", legacy.get("status"), legacy.toString());
+    }
+
+    // 5 and 6. A base URL written https://KEY@host/v1 makes node-fetch send Basic base64("KEY") (url.parse's auth)
+    // and axios Basic base64("KEY:"); tool search (ToolSearch.ts) sends nothing else: no x-api-key at all.
+    private static String basic(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void basicCredentialsCarryTheKeyAsTheUserPart() throws Exception {
+        Map<String, Object> py = Map.of("lang", "py", "code", "print(6 * 7)");
+        Reply axios = exec(py, "Authorization", basic(KEY + ":"));
+        assertEquals(200, axios.status(), axios.raw().body());
+        assertEquals("42\n", axios.body().get("stdout"));
+        assertEquals(200, exec(py, "Authorization", basic(KEY)).status());
+        Reply wrong = exec(py, "Authorization", basic("not-a-key:"));
+        assertEquals(401, wrong.status());
+        assertEquals("unauthorized", wrong.body().get("error_type"));
+        assertEquals(401, exec(py, "Authorization", "Basic %%%not-base64").status());
+        assertEquals(401, exec(py, "Authorization", basic(":")).status());
+    }
+
+    @Test
+    void toolSearchsRequestNeedsTheKeyInTheBaseUrlUnlessTheNetworkIsTrusted() throws Exception {
+        Map<String, Object> search =
+                Map.of("lang", "js", "code", "console.log(JSON.stringify({found: ['a_tool']}))", "timeout", 5000);
+        Reply anonymous = exec(search);
+        assertEquals(401, anonymous.status(), "no unauthenticated path by default");
+        Reply keyed = exec(search, "Authorization", basic(KEY));
+        assertEquals(200, keyed.status(), keyed.raw().body());
+        assertEquals(
+                "{\"found\":[\"a_tool\"]}\n",
+                keyed.body().get("stdout"),
+                keyed.raw().body());
     }
 }
