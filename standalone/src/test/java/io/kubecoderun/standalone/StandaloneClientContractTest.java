@@ -1,6 +1,8 @@
 package io.kubecoderun.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubecoderun.core.testing.MultipartBody;
@@ -189,6 +191,57 @@ class StandaloneClientContractTest extends StandaloneHttp {
         Map<String, Object> legacy =
                 execOk(Map.of("lang", "py", "code", "import time\ntime.sleep(1)\nprint('finished')", "timeout", "30"));
         assertEquals("ok", legacy.get("status"), legacy.toString());
+    }
+
+    // 4. CodeExecutor.ts getCodeApiCapabilityErrorMessage, ported: a body whose `code ?? error` is a capability
+    // code becomes a permanent "not supported" message that the model is told not to retry.
+    private static final List<String> CAPABILITY_CODES = List.of(
+            "bridge_worker_mismatch",
+            "execution_profile_mismatch",
+            "capability_mismatch",
+            "unsupported_capability",
+            "stateful_workspace_unsupported");
+
+    private static String clientCapabilityError(Map<String, Object> body) {
+        Object code = body.get("code") != null ? body.get("code") : body.get("error");
+        if (!(code instanceof String s) || !CAPABILITY_CODES.contains(s.toLowerCase(java.util.Locale.ROOT))) {
+            return null;
+        }
+        return "Code execution is not supported by the selected environment.";
+    }
+
+    @Test
+    void everyAnswerNamesTheExecutionProfileAndAStatefulAssertionFailsClosed() throws Exception {
+        String header = "X-CodeAPI-Execution-Profile";
+        Reply asked = exec(
+                Map.of("lang", "py", "code", "print(1)"), "X-API-Key", KEY, "X-CodeAPI-Expected-Profile", "default");
+        assertEquals(200, asked.status(), asked.raw().body());
+        assertEquals("default", asked.raw().headers().firstValue(header).orElse(null));
+
+        Reply older = exec(Map.of("lang", "py", "code", "print(1)"), "X-API-Key", KEY);
+        assertEquals(200, older.status());
+        assertEquals("default", older.raw().headers().firstValue(header).orElse(null));
+
+        Reply stateful = exec(
+                Map.of("lang", "py", "code", "print(1)"), "X-API-Key", KEY, "x-codeapi-expected-profile", "stateful");
+        assertEquals(409, stateful.status(), stateful.raw().body());
+        assertEquals("default", stateful.raw().headers().firstValue(header).orElse(null));
+        assertEquals("execution_profile_mismatch", stateful.body().get("code"));
+        assertEquals("execution_profile_mismatch", stateful.body().get("error_type"));
+        assertEquals("stateful", stateful.body().get("expected_profile"));
+        assertEquals("default", stateful.body().get("actual_profile"));
+        assertNotNull(clientCapabilityError(stateful.body()), "the client maps it to a permanent capability error");
+        assertEquals(21, ((String) stateful.body().get("request_id")).length());
+
+        Reply unauthorized = exec(Map.of("lang", "py", "code", "print(1)"));
+        assertEquals(401, unauthorized.status());
+        assertEquals("default", unauthorized.raw().headers().firstValue(header).orElse(null));
+        assertNull(clientCapabilityError(unauthorized.body()));
+        for (String path : new String[] {"/health", "/v1/files/" + "x".repeat(21), "/no/such/route"}) {
+            HttpResponse<String> any =
+                    http.send(request(path, KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("default", any.headers().firstValue(header).orElse(null), path + " " + any.statusCode());
+        }
     }
 
     // 5 and 6. A base URL written https://KEY@host/v1 makes node-fetch send Basic base64("KEY") (url.parse's auth)

@@ -27,6 +27,11 @@ public abstract sealed class ApiException extends RuntimeException {
         return details;
     }
 
+    /** Fields a client reads besides the common ones, placed before {@code request_id}; usually none. */
+    public java.util.Map<String, Object> extra() {
+        return java.util.Map.of();
+    }
+
     public static final class BadRequest extends ApiException {
         public BadRequest(ErrorType errorType, String message, List<String> details) {
             super(errorType, message, details);
@@ -67,6 +72,38 @@ public abstract sealed class ApiException extends RuntimeException {
     public static final class Conflict extends ApiException {
         public Conflict(ErrorType errorType, String message) {
             super(errorType, message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 409;
+        }
+    }
+
+    /**
+     * The caller asserted an execution profile ({@code X-CodeAPI-Expected-Profile}) this deployment does not
+     * provide. LibreChat reads {@code code} (before {@code error}) and turns it into a permanent capability error.
+     */
+    public static final class ProfileMismatch extends ApiException {
+        private final String expected;
+        private final String actual;
+
+        public ProfileMismatch(String expected, String actual) {
+            super(
+                    ErrorType.EXECUTION_PROFILE_MISMATCH,
+                    "this deployment provides the '" + actual + "' execution profile, not the one asserted",
+                    List.of());
+            this.expected = expected;
+            this.actual = actual;
+        }
+
+        @Override
+        public java.util.Map<String, Object> extra() {
+            java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            extra.put("code", errorType());
+            extra.put("expected_profile", expected);
+            extra.put("actual_profile", actual);
+            return extra;
         }
 
         @Override

@@ -56,6 +56,7 @@ class ErrorShapesTest {
                         "not_found",
                         "method_not_allowed",
                         "key_limit_reached",
+                        "execution_profile_mismatch",
                         "too_large",
                         "unsupported_media_type",
                         "malformed_request",
