@@ -277,4 +277,26 @@ class StandaloneClientContractTest extends StandaloneHttp {
                 keyed.body().get("stdout"),
                 keyed.raw().body());
     }
+
+    // 7. An upload over the file cap (MAX_FILES_PER_SESSION, 3 in this profile) is refused whole.
+    @Test
+    void anUploadOverTheFileCapIsRefusedWithTheLimit() throws Exception {
+        for (String path : new String[] {"/upload/batch", "/upload"}) {
+            MultipartBody four = new MultipartBody();
+            for (int i = 0; i < 4; i++) {
+                four.file("file", "f" + i + ".txt", ("x" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            Map<String, Object> refused = upload(path, four, 413);
+            assertEquals(true, refused.get("filesLimitReached"), path + " " + refused);
+            assertEquals(3, refused.get("maxFiles"));
+            assertEquals("files_limit_reached", refused.get("error_type"));
+        }
+        MultipartBody three = new MultipartBody();
+        for (int i = 0; i < 3; i++) {
+            three.file("file", "f" + i + ".txt", ("x" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Object> ok = upload("/upload/batch", three, 200);
+        assertEquals("success", ok.get("message"));
+        assertEquals(3, ok.get("succeeded"));
+    }
 }

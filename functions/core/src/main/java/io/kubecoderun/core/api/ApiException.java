@@ -134,6 +134,29 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /** An upload with more files than one request may carry; refused whole, before anything is stored. */
+    public static final class FilesLimitReached extends ApiException {
+        private final int maxFiles;
+
+        public FilesLimitReached(int maxFiles) {
+            super(ErrorType.FILES_LIMIT_REACHED, "too many files: one upload may carry at most " + maxFiles, List.of());
+            this.maxFiles = maxFiles;
+        }
+
+        @Override
+        public java.util.Map<String, Object> extra() {
+            java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            extra.put("filesLimitReached", true);
+            extra.put("maxFiles", maxFiles);
+            return extra;
+        }
+
+        @Override
+        public int status() {
+            return 413;
+        }
+    }
+
     public static final class Unprocessable extends ApiException {
         public Unprocessable(String message) {
             super(ErrorType.MALFORMED_REQUEST, message, List.of());

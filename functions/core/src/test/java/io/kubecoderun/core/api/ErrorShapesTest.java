@@ -58,6 +58,7 @@ class ErrorShapesTest {
                         "key_limit_reached",
                         "execution_profile_mismatch",
                         "too_large",
+                        "files_limit_reached",
                         "unsupported_media_type",
                         "malformed_request",
                         "rate_limited",
