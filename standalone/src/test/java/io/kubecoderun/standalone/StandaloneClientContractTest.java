@@ -1,6 +1,8 @@
 package io.kubecoderun.standalone;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -276,6 +279,55 @@ class StandaloneClientContractTest extends StandaloneHttp {
                 "{\"found\":[\"a_tool\"]}\n",
                 keyed.body().get("stdout"),
                 keyed.raw().body());
+    }
+
+    // 7. LibreChat downloads every output at /download/{file.storage_session_id ?? session_id}/{id}.
+    @Test
+    void everyOutputAndEveryChangedInputDownloadsWhereTheClientLooks() throws Exception {
+        Map<String, Object> up = upload(
+                "/upload",
+                new MultipartBody()
+                        .file("file", "report.txt", "draft".getBytes(StandardCharsets.UTF_8))
+                        .field("entity_id", "agent-downloads"),
+                200);
+        String uploadSession = (String) up.get("storage_session_id");
+        String fileId = (String) files(up).get(0).get("fileId");
+        String execSession =
+                (String) execOk(Map.of("lang", "py", "code", "print(1)")).get("session_id");
+        Map<String, Object> result = execOk(Map.of(
+                "lang",
+                "py",
+                "code",
+                "open('report.txt','a').write(' final')\nimport os\nos.makedirs('plots', exist_ok=True)\n"
+                        + "open('plots/p.bin','wb').write(bytes(range(256)))",
+                "session_id",
+                execSession,
+                "files",
+                List.of(Map.of(
+                        "id", fileId, "storage_session_id", uploadSession, "name", "report.txt", "kind", "user"))));
+        Map<String, byte[]> downloads = new TreeMap<>();
+        for (Map<String, Object> file : files(result)) {
+            Object storage = file.get("storage_session_id");
+            String where = (String) (storage != null ? storage : result.get("session_id"));
+            HttpResponse<byte[]> d = http.send(
+                    request("/v1/download/" + where + "/" + file.get("id"), KEY)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, d.statusCode(), file.toString());
+            downloads.put((String) file.get("name"), d.body());
+            if (file.get("name").equals("report.txt")) {
+                assertEquals(Map.of("id", fileId, "storage_session_id", uploadSession), file.get("modified_from"));
+            }
+        }
+        assertEquals(List.of("plots/p.bin", "report.txt"), List.copyOf(downloads.keySet()));
+        assertEquals("draft final", new String(downloads.get("report.txt"), StandardCharsets.UTF_8));
+        byte[] expected = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            expected[i] = (byte) i;
+        }
+        assertArrayEquals(expected, downloads.get("plots/p.bin"));
+        assertFalse(String.valueOf(result.get("stderr")).contains("skipped"));
     }
 
     // 7. An upload over the file cap (MAX_FILES_PER_SESSION, 3 in this profile) is refused whole.
