@@ -63,6 +63,7 @@ class StandaloneApiTest {
                         Map.entry("API_KEYS", OTHER_KEY),
                         Map.entry("KCR_GENERATE_API_KEY", "false"),
                         Map.entry("MAX_FILE_SIZE_MB", "1"),
+                        Map.entry("MAX_FILES_PER_SESSION", "3"),
                         Map.entry("STATE_MAX_SIZE_MB", "1"),
                         // A horizon beyond the state TTL: every archive pass archives every state.
                         Map.entry("STATE_ARCHIVE_AFTER_SECONDS", "86400"),

@@ -135,8 +135,9 @@ class StandaloneFilesTest extends StandaloneHttp {
         assertTrue(((String) summary.get(0).get("lastModified")).endsWith("Z"));
         Map<String, Object> object = json.readValue(
                 get("/sessions/" + session + "/objects/" + id, KEY).body(), Map.class);
-        assertEquals("dir/a.txt", object.get("name"));
-        assertEquals(Map.of("content-type", "text/plain", "original-filename", "a.txt"), object.get("metadata"));
+        assertEquals(session + "/" + id, object.get("name"), "the full shape names files as summary does");
+        assertEquals(id, object.get("id"));
+        assertEquals(Map.of("content-type", "text/plain", "original-filename", "dir/a.txt"), object.get("metadata"));
         assertEquals("[]", new String(get("/files/unknownunknownunknown", KEY).body(), StandardCharsets.UTF_8));
     }
 

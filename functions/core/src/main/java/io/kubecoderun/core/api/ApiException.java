@@ -27,6 +27,11 @@ public abstract sealed class ApiException extends RuntimeException {
         return details;
     }
 
+    /** Fields a client reads besides the common ones, placed before {@code request_id}; usually none. */
+    public java.util.Map<String, Object> extra() {
+        return java.util.Map.of();
+    }
+
     public static final class BadRequest extends ApiException {
         public BadRequest(ErrorType errorType, String message, List<String> details) {
             super(errorType, message, details);
@@ -75,6 +80,38 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /**
+     * The caller asserted an execution profile ({@code X-CodeAPI-Expected-Profile}) this deployment does not
+     * provide. LibreChat reads {@code code} (before {@code error}) and turns it into a permanent capability error.
+     */
+    public static final class ProfileMismatch extends ApiException {
+        private final String expected;
+        private final String actual;
+
+        public ProfileMismatch(String expected, String actual) {
+            super(
+                    ErrorType.EXECUTION_PROFILE_MISMATCH,
+                    "this deployment provides the '" + actual + "' execution profile, not the one asserted",
+                    List.of());
+            this.expected = expected;
+            this.actual = actual;
+        }
+
+        @Override
+        public java.util.Map<String, Object> extra() {
+            java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            extra.put("code", errorType());
+            extra.put("expected_profile", expected);
+            extra.put("actual_profile", actual);
+            return extra;
+        }
+
+        @Override
+        public int status() {
+            return 409;
+        }
+    }
+
     public static final class NotFound extends ApiException {
         public NotFound(String message) {
             super(ErrorType.NOT_FOUND, message, List.of());
@@ -93,6 +130,29 @@ public abstract sealed class ApiException extends RuntimeException {
     public static final class TooLarge extends ApiException {
         public TooLarge(String message) {
             super(ErrorType.TOO_LARGE, message, List.of());
+        }
+
+        @Override
+        public int status() {
+            return 413;
+        }
+    }
+
+    /** An upload with more files than one request may carry; refused whole, before anything is stored. */
+    public static final class FilesLimitReached extends ApiException {
+        private final int maxFiles;
+
+        public FilesLimitReached(int maxFiles) {
+            super(ErrorType.FILES_LIMIT_REACHED, "too many files: one upload may carry at most " + maxFiles, List.of());
+            this.maxFiles = maxFiles;
+        }
+
+        @Override
+        public java.util.Map<String, Object> extra() {
+            java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+            extra.put("filesLimitReached", true);
+            extra.put("maxFiles", maxFiles);
+            return extra;
         }
 
         @Override

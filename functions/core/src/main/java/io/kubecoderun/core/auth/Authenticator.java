@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 
 /**
  * Decides who is calling, with several modes on at once: an API key in {@code x-api-key},
- * {@code Authorization: Bearer} or {@code Authorization: ApiKey}, or — for older LibreChat agents — in the
+ * {@code Authorization: Bearer}, {@code Authorization: ApiKey} or as the user part of {@code Authorization: Basic}
+ * (a base URL written {@code https://KEY@host}), or — for older LibreChat agents — in the
  * {@code /exec} body as {@code LIBRECHAT_CODE_API_KEY}, {@code api_key} or {@code apiKey} (a header wins over the
  * body); a LibreChat JWT as the bearer token; and, only when switched on, trusted-network mode with no
  * credentials at all. Every principal it names is then admitted under the rate limit: over it, the request is
@@ -108,7 +109,7 @@ public final class Authenticator {
         return keys.authenticate(credential).orElseThrow(() -> new AuthException("invalid API key"));
     }
 
-    static Optional<String> fromHeaders(Function<String, String> header) {
+    static Optional<String> fromHeaders(Function<String, String> header) throws AuthException {
         String apiKey = header.apply(ApiHeaders.API_KEY);
         if (apiKey != null && !apiKey.isBlank()) {
             return Optional.of(apiKey.strip());
@@ -123,9 +124,32 @@ public final class Authenticator {
                 if ((scheme.equals("bearer") || scheme.equals("apikey")) && !credential.isEmpty()) {
                     return Optional.of(credential);
                 }
+                if (scheme.equals("basic") && !credential.isEmpty()) {
+                    return fromBasic(credential);
+                }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A base URL written {@code https://KEY@host/v1} makes clients send {@code Basic base64("KEY:")} (axios, WHATWG
+     * URLs) or {@code Basic base64("KEY")} (node-fetch 2 through {@code url.parse}): the key is the user part, or
+     * the password when the user part is empty ({@code https://:KEY@host}). Credentials that are not base64 are
+     * refused; {@code base64(":")} is no credential at all.
+     */
+    static Optional<String> fromBasic(String token) throws AuthException {
+        String decoded;
+        try {
+            decoded = new String(java.util.Base64.getDecoder().decode(token), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AuthException("malformed Basic credentials: expected base64 of KEY: (the key as user)");
+        }
+        int colon = decoded.indexOf(':');
+        String user = colon < 0 ? decoded : decoded.substring(0, colon);
+        String password = colon < 0 ? "" : decoded.substring(colon + 1);
+        String key = !user.isBlank() ? user : password;
+        return key.isBlank() ? Optional.empty() : Optional.of(key.strip());
     }
 
     static Optional<String> fromBody(Map<String, Object> body) {

@@ -86,6 +86,15 @@ public interface KcrSettings {
     @WithConverter(Positive.class)
     long maxOutputFilesCount();
 
+    /**
+     * Files one upload ({@code /upload} or {@code /upload/batch}) may carry; more are refused whole with 413
+     * {@code files_limit_reached}. The original's name; like the original it counts per request.
+     */
+    @WithName("MAX_FILES_PER_SESSION")
+    @WithDefault("50")
+    @WithConverter(Positive.class)
+    long maxFilesPerSessionCount();
+
     /** A session and its files live this long after last use. */
     @WithName("SESSION_TTL_HOURS")
     @WithDefault("24")
@@ -165,6 +174,10 @@ public interface KcrSettings {
 
     default int maxOutputFiles() {
         return (int) Math.min(Integer.MAX_VALUE, maxOutputFilesCount());
+    }
+
+    default int maxUploadFiles() {
+        return (int) Math.min(Integer.MAX_VALUE, maxFilesPerSessionCount());
     }
 
     default Duration sessionTtl() {

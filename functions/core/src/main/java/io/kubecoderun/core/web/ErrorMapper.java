@@ -26,13 +26,36 @@ public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
 
     static Response body(int status, String type, String message, java.util.List<String> details, long retryAfter) {
+        return body(status, type, message, details, retryAfter, java.util.Map.of());
+    }
+
+    /** With {@code extra} fields (a few refusals carry what a client reads), placed before {@code request_id}. */
+    static Response body(
+            int status,
+            String type,
+            String message,
+            java.util.List<String> details,
+            long retryAfter,
+            java.util.Map<String, Object> extra) {
         String requestId = Ids.next();
-        ErrorBody json = new ErrorBody(
+        ErrorBody body = new ErrorBody(
                 message,
                 type,
                 details == null ? java.util.List.of() : details,
                 status == 429 ? retryAfter : null,
                 requestId);
+        Object json = body;
+        if (!extra.isEmpty()) {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            fields.put("error", body.error());
+            fields.put("error_type", body.errorType());
+            if (!body.details().isEmpty()) {
+                fields.put("details", body.details());
+            }
+            extra.forEach(fields::putIfAbsent);
+            fields.put("request_id", requestId);
+            json = fields;
+        }
         Response.ResponseBuilder builder = Response.status(status)
                 .type(MediaType.APPLICATION_JSON)
                 .entity(json)
@@ -48,7 +71,7 @@ public class ErrorMapper {
         long retry = e instanceof ApiException.Unavailable u
                 ? u.retryAfterSeconds()
                 : e instanceof ApiException.RateLimited r ? r.retryAfterSeconds() : 0;
-        return body(e.status(), e.errorType(), e.getMessage(), e.details(), retry);
+        return body(e.status(), e.errorType(), e.getMessage(), e.details(), retry, e.extra());
     }
 
     @ServerExceptionMapper

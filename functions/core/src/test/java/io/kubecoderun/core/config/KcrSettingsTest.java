@@ -43,6 +43,7 @@ class KcrSettingsTest {
         assertEquals(Duration.ofSeconds(300), s.maxExecutionTime());
         assertEquals(25L << 20, s.maxFileBytes());
         assertEquals(50, s.maxOutputFiles());
+        assertEquals(50, s.maxUploadFiles());
         assertEquals(Duration.ofHours(24), s.sessionTtl());
         assertEquals(Duration.ofSeconds(7200), s.stateTtl());
         assertEquals(50L << 20, s.maxStateBytes());

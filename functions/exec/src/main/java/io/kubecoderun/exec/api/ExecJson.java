@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The {@code /exec} request as API.md defines it (the answer is {@link ExecResponse}), lenient on input as LibreChat's generations require:
  * unknown fields are ignored, {@code args} that is not an array of scalars is ignored, inputs may name their
- * session as {@code session_id} (older) or {@code storage_session_id} (newer).
+ * session as {@code session_id} (older) or {@code storage_session_id} (newer), {@code timeout} is milliseconds
+ * (below 1000, seconds; see {@link #timeoutSeconds}).
  */
 public final class ExecJson {
     private ExecJson() {}
@@ -36,11 +37,12 @@ public final class ExecJson {
             try {
                 timeout = Double.parseDouble(s.strip());
             } catch (NumberFormatException e) {
-                throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must be a number of seconds");
+                throw new ApiException.BadRequest(
+                        ErrorType.INVALID_TIMEOUT, "'timeout' must be a number of milliseconds");
             }
         }
-        if (timeout < 0) {
-            throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must not be negative");
+        if (timeout < 0 || !Double.isFinite(timeout)) {
+            throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must be a non-negative number");
         }
         return new ExecRequest(
                 string(json.get("lang")),
@@ -50,7 +52,7 @@ public final class ExecJson {
                 files,
                 string(json.get("user_id")),
                 string(json.get("entity_id")),
-                timeout);
+                timeoutSeconds(timeout));
     }
 
     /** The {@code files} of a request: inputs to mount, each {@code {id, name, session_id | storage_session_id}}. */
@@ -76,6 +78,18 @@ public final class ExecJson {
         }
         return files;
     }
+
+    /**
+     * {@code timeout} is milliseconds, as every LibreChat caller sends it (tool search 5000, programmatic runs 1000
+     * to 300000; none sends less than 1000). A value below {@value #SECONDS_BELOW} is seconds: this API's first
+     * contract read {@code timeout} as seconds, and such callers send 30 or 120, never a timeout under a second.
+     */
+    static double timeoutSeconds(double timeout) {
+        return timeout >= SECONDS_BELOW ? timeout / 1000 : timeout;
+    }
+
+    /** Values from here up are milliseconds, below it seconds. */
+    static final int SECONDS_BELOW = 1000;
 
     static String string(Object value) {
         return value instanceof String s && !s.isBlank() ? s : null;

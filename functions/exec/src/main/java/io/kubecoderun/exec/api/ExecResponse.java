@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The {@code POST /exec} answer as it travels (API.md), also the data of the exec result event. Field names and
  * order are pinned by {@code ExecShapesTest}; LibreChat reads {@code files[].id}, {@code name},
- * {@code storage_session_id} and {@code session_id}.
+ * {@code storage_session_id} and {@code session_id}, and drops from its session exactly the inputs
+ * {@code deleted_files} names (absent when the run removed none).
  */
 @JsonPropertyOrder({
     "session_id",
@@ -19,6 +20,7 @@ import java.util.List;
     "status",
     "execution_time_ms",
     "files",
+    "deleted_files",
     "has_state",
     "state_size",
     "state_hash"
@@ -31,6 +33,10 @@ public record ExecResponse(
         String status,
         @JsonProperty("execution_time_ms") long executionTimeMs,
         List<File> files,
+
+        @JsonProperty("deleted_files") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> deletedFiles,
+
         @JsonProperty("has_state") boolean hasState,
         @JsonProperty("state_size") long stateSize,
         @JsonProperty("state_hash") String stateHash) {
@@ -71,6 +77,7 @@ public record ExecResponse(
                 result.status().wire(),
                 result.executionTimeMs(),
                 files,
+                result.deletedFiles(),
                 result.hasState(),
                 result.stateSize(),
                 result.stateHash());

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * The {@code /exec/programmatic} bodies as LibreChat's client sends them ({@code ProgrammaticToolCalling.ts},
  * {@code BashProgrammaticToolCalling.ts}) and the answers it reads. A start is {@code {code, tools, session_id?,
  * timeout?, files?, lang|language?}} — {@code tools} are the client's tool definitions, of which only {@code name}
- * matters here; {@code timeout} is milliseconds, as every LibreChat caller sends it. A continuation is
+ * matters here; {@code timeout} is milliseconds, as every LibreChat caller sends it (read as {@code /exec} reads
+ * it). A continuation is
  * {@code {continuation_token, tool_results}}.
  */
 public final class ProgrammaticJson {
@@ -39,7 +40,7 @@ public final class ProgrammaticJson {
             if (n.doubleValue() < 0) {
                 throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must not be negative");
             }
-            timeoutSeconds = n.doubleValue() / 1000.0;
+            timeoutSeconds = ExecJson.timeoutSeconds(n.doubleValue());
         } else if (timeout != null) {
             throw new ApiException.BadRequest(ErrorType.INVALID_TIMEOUT, "'timeout' must be a number of milliseconds");
         }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The answer of {@code POST /exec} (API.md): output, exit status, the files the code created or changed (each
- * downloadable at {@code /download/{session_id}/{id}}) and what was kept of the Python state.
+ * downloadable at {@code /download/{session_id}/{id}}), the inputs it removed (by the names the request mounted
+ * them under) and what was kept of the Python state.
  */
 public record ExecResult(
         String sessionId,
@@ -14,6 +15,7 @@ public record ExecResult(
         Status status,
         long executionTimeMs,
         List<OutputFile> files,
+        List<String> deletedFiles,
         boolean hasState,
         long stateSize,
         String stateHash) {

@@ -214,8 +214,9 @@ public final class ExecService {
         Session session = begun.session();
         try {
             long t3 = System.nanoTime();
-            List<ExecResult.OutputFile> outputs =
-                    collectOutputs(lease, session, begun.inputs(), begun.inputHashes(), response);
+            Collected collected =
+                    collectOutputs(lease, session, begun.inputs(), begun.inputHashes(), begun.requested(), response);
+            List<ExecResult.OutputFile> outputs = collected.files();
             long t4 = System.nanoTime();
             StateSummary kept = saveState(session, response);
             sessions.touch(session.id(), settings.sessionTtl());
@@ -240,6 +241,7 @@ public final class ExecService {
                     status,
                     response.executionTimeMs(),
                     outputs,
+                    collected.deletedFiles(),
                     kept.present,
                     kept.size,
                     kept.hash);
@@ -456,11 +458,15 @@ public final class ExecService {
         }
     }
 
-    private List<ExecResult.OutputFile> collectOutputs(
+    /** What the run left in {@code /mnt/data}: the files it created or changed, and the inputs it removed. */
+    private record Collected(List<ExecResult.OutputFile> files, List<String> deletedFiles) {}
+
+    private Collected collectOutputs(
             Lease lease,
             Session session,
             List<FileRecord> inputs,
             Map<String, String> inputHashes,
+            List<ExecRequest.InputFile> requested,
             ExecuteResponse response) {
         Map<String, FileRecord> inputByName = new HashMap<>();
         for (FileRecord input : inputs) {
@@ -469,7 +475,8 @@ public final class ExecService {
         List<ExecResult.OutputFile> outputs = new ArrayList<>();
         int skipped = 0;
         // The listing came with the answer; a runner from before list_files needs the extra call.
-        for (FileEntry entry : response.files() != null ? response.files() : runners.listFiles(target(lease))) {
+        List<FileEntry> listing = response.files() != null ? response.files() : runners.listFiles(target(lease));
+        for (FileEntry entry : listing) {
             String known = inputHashes.get(entry.path());
             if (known != null && known.equals(entry.sha256())) {
                 continue; // an untouched input
@@ -516,7 +523,26 @@ public final class ExecService {
         if (skipped > 0) {
             LOG.info("event=outputs_skipped session=" + session.id() + " count=" + skipped);
         }
-        return outputs;
+        return new Collected(outputs, deletedInputs(requested, listing));
+    }
+
+    /**
+     * The inputs the run removed: each name exactly as the request's {@code files[].name} gave it (the runner stores
+     * an input under that name, which {@link FileNames} keeps canonical), in request order, once each, when the
+     * listing after the run no longer holds it.
+     */
+    static List<String> deletedInputs(List<ExecRequest.InputFile> requested, List<FileEntry> listing) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (FileEntry entry : listing) {
+            present.add(entry.path());
+        }
+        java.util.Set<String> deleted = new java.util.LinkedHashSet<>();
+        for (ExecRequest.InputFile input : requested) {
+            if (!present.contains(input.name())) {
+                deleted.add(input.name());
+            }
+        }
+        return List.copyOf(deleted);
     }
 
     private record StateSummary(boolean present, long size, String hash) {}

@@ -27,6 +27,7 @@ class ExecShapesTest {
                         new ExecResult.OutputFile("F1", "out.csv", "/mnt/data/out.csv", "S".repeat(21), null, null),
                         new ExecResult.OutputFile(
                                 "F2", "in.txt", "/mnt/data/in.txt", "S".repeat(21), "F0", "T".repeat(21))),
+                List.of("gone.csv"),
                 true,
                 33,
                 "abc");
@@ -37,13 +38,14 @@ class ExecShapesTest {
                         + "\"session_id\":\"SSSSSSSSSSSSSSSSSSSSS\"},{\"id\":\"F2\",\"name\":\"in.txt\","
                         + "\"path\":\"/mnt/data/in.txt\",\"storage_session_id\":\"SSSSSSSSSSSSSSSSSSSSS\","
                         + "\"session_id\":\"SSSSSSSSSSSSSSSSSSSSS\",\"modified_from\":{\"id\":\"F0\","
-                        + "\"storage_session_id\":\"TTTTTTTTTTTTTTTTTTTTT\"}}],\"has_state\":true,\"state_size\":33,"
+                        + "\"storage_session_id\":\"TTTTTTTTTTTTTTTTTTTTT\"}}],\"deleted_files\":[\"gone.csv\"],"
+                        + "\"has_state\":true,\"state_size\":33,"
                         + "\"state_hash\":\"abc\"}",
                 mapper.writeValueAsString(ExecResponse.of(result)));
     }
 
     @Test
-    void aTimeoutWithoutFilesOrState() throws Exception {
+    void aTimeoutWithoutFilesOrStateOrDeletions() throws Exception {
         ExecResult result = new ExecResult(
                 "s",
                 "",
@@ -51,6 +53,7 @@ class ExecShapesTest {
                 124,
                 ExecResult.Status.TIMEOUT,
                 1000,
+                List.of(),
                 List.of(),
                 false,
                 0,

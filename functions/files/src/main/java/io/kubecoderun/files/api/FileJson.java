@@ -1,6 +1,5 @@
 package io.kubecoderun.files.api;
 
-import io.kubecoderun.core.ids.FileNames;
 import io.kubecoderun.core.store.FileRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,17 +45,23 @@ final class FileJson {
                 .toString();
     }
 
+    /**
+     * The {@code full} entry (also the object route's answer). {@code name} is {@code "<session_id>/<file_id>"} as
+     * in {@code summary}: LibreChat's 3.1.x clients continue a session from this listing and take the file id from
+     * {@code name.split('/')[1]} up to the first {@code .} (ids never hold {@code .} or {@code /}) and the name to
+     * mount it under from {@code metadata["original-filename"]}, which is therefore the whole relative name with
+     * its sub-folders. Newer clients read {@code id}.
+     */
     static Map<String, Object> full(FileRecord f, Map<String, Object> json) {
         json.put("id", f.id());
-        json.put("name", f.name());
+        json.put("name", f.sessionId() + "/" + f.id());
         json.put("session_id", f.sessionId());
         json.put("storage_session_id", f.sessionId());
         json.put("size", f.size());
         json.put("lastModified", iso(f));
         json.put("etag", f.etag());
         json.put("contentType", f.contentType());
-        json.put(
-                "metadata", Map.of("content-type", f.contentType(), "original-filename", FileNames.baseName(f.name())));
+        json.put("metadata", Map.of("content-type", f.contentType(), "original-filename", f.name()));
         return json;
     }
 }

@@ -100,6 +100,7 @@ public class FilesResource {
             HttpHeaders headers) {
         Principal principal = principal(headers);
         List<FileUpload> uploads = parts(file, files);
+        service.checkCount(uploads.size());
         FilesService.UploadFields f = fields(sessionId, entityId, kind, id, version, readOnly);
         Session session = service.sessionFor(principal, f);
         List<Object> stored = new ArrayList<>();
@@ -138,6 +139,7 @@ public class FilesResource {
             HttpHeaders headers) {
         Principal principal = principal(headers);
         List<FileUpload> uploads = parts(file, files);
+        service.checkCount(uploads.size());
         FilesService.UploadFields f = fields(sessionId, entityId, kind, null, version, readOnly);
         Session session = service.sessionFor(principal, f);
         List<Object> results = new ArrayList<>();

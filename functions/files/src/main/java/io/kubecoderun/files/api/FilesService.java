@@ -64,6 +64,13 @@ public class FilesService {
         return sessions.create(principal.id(), fields.entityId(), settings.sessionTtl());
     }
 
+    /** Refuses an upload carrying more files than one request may ({@code MAX_FILES_PER_SESSION}). */
+    public void checkCount(int files) {
+        if (files > settings.maxUploadFiles()) {
+            throw new ApiException.FilesLimitReached(settings.maxUploadFiles());
+        }
+    }
+
     /** Stores one uploaded part; the name is validated first, the size capped. */
     public FileRecord store(Session session, String name, Path upload, long size, UploadFields fields) {
         FileNames.problem(name).ifPresent(problem -> {
