@@ -45,6 +45,8 @@ class StandaloneBashTest extends StandaloneHttp {
     static final Map<String, Program> PROGRAMS = Map.ofEntries(
             Map.entry("py", new Program("x.py", """
                             import numpy as np, pandas as pd, matplotlib.pyplot as plt
+                            # the rest of what the python image ships (images/sandbox/packages)
+                            import scipy, PIL, openpyxl, xlsxwriter, seaborn, sympy, tabulate, dateutil, pytz, cloudpickle
                             plt.plot(np.arange(10)); plt.savefig("/tmp/plot.png")
                             print("py", int(pd.Series(np.arange(1, 11)).sum()))
                             """, "python3 x.py")),
