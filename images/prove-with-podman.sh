@@ -131,6 +131,27 @@ case "$language" in
         curl -fsS "http://127.0.0.1:$port/files"; echo
         execute "state" '{"lang":"py","code":"x = 41","capture_state":true}' | cut -c1-200
         ;;
+    bash)
+        execute "hello world" '{"lang":"bash","code":"echo hello from $BASH_VERSION"}'
+        # Every toolchain from one script, as agents use LibreChat's bash tool (the JSON made by the host's python3).
+        execute "every toolchain from bash" "$(python3 -c 'import json, sys; print(json.dumps({"lang": "bash", "code": sys.stdin.read()}))' <<'SCRIPT'
+set -e
+cd "$(mktemp -d)"
+python3 -c 'import numpy, pandas, matplotlib.pyplot, scipy, PIL, openpyxl, seaborn, sympy; print("py", pandas.__version__)'
+node -e 'console.log("js", process.version)'
+echo 'const n: number = 42; console.log("ts", n);' > x.ts && tsc x.ts && node x.js
+printf 'package main\nimport "fmt"\nfunc main() { fmt.Println("go", 42) }\n' > x.go && go run x.go
+echo 'class X { public static void main(String[] a) { System.out.println("java 42"); } }' > X.java && javac X.java && java X
+printf '#include <stdio.h>\nint main(void) { puts("c 42"); }\n' > x.c && gcc x.c -o xc && ./xc
+printf '#include <iostream>\nint main() { std::cout << "cpp 42\\n"; }\n' > x.cpp && g++ x.cpp -o xcpp && ./xcpp
+php -r 'echo "php 42\n";'
+echo 'fn main() { println!("rs 42"); }' > x.rs && rustc x.rs -o xrs && ./xrs
+Rscript -e 'cat("r 42\n")'
+printf 'program x\nprint *, "f90 42"\nend program x\n' > x.f90 && gfortran x.f90 -o xf && ./xf
+echo 'import std.stdio; void main() { writeln("d 42"); }' > x.d && ldc2 x.d -of=xd && ./xd
+SCRIPT
+)"
+        ;;
     *)
         execute "hello world" '{"lang":"bash","code":"echo hello from $BASH_VERSION"}'
         ;;

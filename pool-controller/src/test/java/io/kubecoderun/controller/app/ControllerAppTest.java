@@ -35,6 +35,8 @@ class ControllerAppTest {
                     "1",
                     "POD_POOL_JS",
                     "0",
+                    "POD_POOL_BASH",
+                    "0",
                     "KCR_RUNNER_JAR",
                     Path.of(System.getProperty("runner.jar", "../runner/target/runner.jar"))
                             .toString(),

@@ -8,8 +8,9 @@ import io.smallrye.config.WithName;
 /**
  * The pools as configured (original KubeCodeRun names), read here once for the controller, which keeps them
  * filled, the exec function, which sends an exhausted pool's requests through Jobs, and the health function,
- * which shows the targets before the controller's first report. Warm pods by default for the two languages agents
- * use most; every other language goes through Jobs.
+ * which shows the targets before the controller's first report. Warm pods by default for the three languages agents
+ * use most (Python, JavaScript, and bash, which LibreChat's bash tool sends and from which agents call every other
+ * toolchain); every other language goes through Jobs.
  */
 @ConfigMapping(prefix = "")
 public interface PoolSettings {
@@ -84,8 +85,9 @@ public interface PoolSettings {
     @WithDefault("0")
     int d();
 
+    /** LibreChat's bash tool (agents run most code through it, every toolchain from one shell). */
     @WithName("POD_POOL_BASH")
-    @WithDefault("0")
+    @WithDefault("2")
     int bash();
 
     /**

@@ -75,7 +75,8 @@ class RedisNamesTest {
         PoolSettings defaults = config(Map.of()).getConfigMapping(PoolSettings.class);
         assertEquals(5, defaults.target("py"));
         assertEquals(2, defaults.target("js"));
-        assertEquals(0, defaults.target("bash"));
+        assertEquals(2, defaults.target("bash"));
+        assertEquals(0, defaults.target("go"));
         assertTrue(defaults.jobOnExhaustion());
         assertEquals(PoolSettings.Platform.KUBERNETES, defaults.platform());
         PoolSettings set = config(

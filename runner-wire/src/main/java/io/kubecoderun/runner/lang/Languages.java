@@ -6,7 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * The table of languages: the single place in the system that knows how each language is compiled and run.
@@ -25,11 +27,18 @@ public final class Languages {
             "LANG", "C.UTF-8",
             "LC_ALL", "C.UTF-8");
 
+    /**
+     * Variables a language sets for its own compile and run only, not for its toolchain wherever it is called:
+     * the Go language builds its one file in GOPATH mode, while from bash {@code go mod init x && go run .} needs
+     * Go's default, modules. (Declared before the table: the static block reads it.)
+     */
+    static final Set<String> OWN_RUN_ONLY = Set.of("GO111MODULE");
+
     private static final Map<String, Language> BY_NAME = new LinkedHashMap<>();
     private static final List<Language> ALL;
 
     static {
-        ALL = List.of(
+        List<Language> toolchains = List.of(
                 new Language(
                         "py",
                         List.of("python", "python3"),
@@ -217,18 +226,8 @@ public final class Languages {
                         2.0,
                         Map.of(),
                         Map.of(),
-                        false),
-                new Language(
-                        "bash",
-                        List.of("sh", "shell"),
-                        "Bash",
-                        fixed("code.sh"),
-                        List.of(),
-                        List.of("bash", "{src}"),
-                        1.0,
-                        Map.of(),
-                        Map.of(),
-                        true));
+                        false));
+        ALL = Stream.concat(toolchains.stream(), Stream.of(bash(toolchains))).toList();
         for (Language language : ALL) {
             BY_NAME.put(language.id(), language);
             for (String alias : language.aliases()) {
@@ -238,6 +237,44 @@ public final class Languages {
     }
 
     private Languages() {}
+
+    /**
+     * Bash, which agents use to call every other toolchain ({@code python3 x.py}, {@code go run x.go}, {@code
+     * javac} ...): its environment is every other language's (writable caches, unbuffered Python, matplotlib's
+     * backend) but for {@link #OWN_RUN_ONLY}, and it bears an address-space limit only if all of them do (the JVM,
+     * V8 and Go do not).
+     */
+    private static Language bash(List<Language> toolchains) {
+        return new Language(
+                "bash",
+                List.of("sh", "shell"),
+                "Bash",
+                fixed("code.sh"),
+                List.of(),
+                List.of("bash", "{src}"),
+                1.0,
+                toolchainEnv(toolchains),
+                Map.of(),
+                toolchains.stream().allMatch(Language::limitAddressSpace));
+    }
+
+    /** The union of the languages' environments but {@link #OWN_RUN_ONLY}; two values for one variable fail. */
+    static Map<String, String> toolchainEnv(List<Language> languages) {
+        Map<String, String> env = new TreeMap<>();
+        for (Language language : languages) {
+            language.env().forEach((name, value) -> {
+                if (OWN_RUN_ONLY.contains(name)) {
+                    return;
+                }
+                String other = env.putIfAbsent(name, value);
+                if (other != null && !other.equals(value)) {
+                    throw new IllegalStateException(
+                            name + " is " + other + " for one language and " + value + " for " + language.id());
+                }
+            });
+        }
+        return env;
+    }
 
     private static UnaryOperator<String> fixed(String name) {
         return code -> name;

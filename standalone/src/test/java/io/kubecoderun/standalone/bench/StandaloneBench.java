@@ -62,6 +62,8 @@ public final class StandaloneBench {
                         Integer.toString(pool),
                         "POD_POOL_JS",
                         "0",
+                        "POD_POOL_BASH",
+                        "0",
                         "KCR_LOCAL_DIR",
                         data.resolve("pods").toString()));
         Process app = builder.start();
