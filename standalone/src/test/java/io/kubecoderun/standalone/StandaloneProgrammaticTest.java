@@ -314,6 +314,74 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
         assertEquals(202, client.cancel(used).statusCode());
     }
 
+    /**
+     * Code that calls no tool (the client's {@code needsNoTools}) is sent to {@code /exec} instead, wrapped by
+     * {@code wrapPythonForPlainExecution} so its top-level {@code await} runs; this is that body exactly.
+     */
+    @Test
+    void theClientsPlainExecutionOfToolFreeCodeRuns() throws Exception {
+        String userCode = "import asyncio\nawait asyncio.sleep(0)\nprint('no tools needed')";
+        StringBuilder indented = new StringBuilder();
+        for (String line : userCode.split("\n", -1)) {
+            indented.append(line.strip().isEmpty() ? "" : "    " + line).append('\n');
+        }
+        String wrapped = "async def __user_main__():\n"
+                + "    \"\"\"Auto-generated wrapper for user code to support top-level await\"\"\"\n"
+                + indented.substring(0, indented.length() - 1) + "\n"
+                + "\n"
+                + "if __name__ == \"__main__\":\n"
+                + "    import asyncio\n"
+                + "    asyncio.run(__user_main__())\n";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("lang", "py");
+        body.put("code", wrapped);
+        body.put("timeout", 15000);
+        HttpResponse<String> response = http.send(
+                request("/v1/exec", KEY)
+                        .header("Content-Type", "application/json")
+                        .header("User-Agent", "LibreChat/1.0")
+                        .header(
+                                "X-LibreChat-Code-Request-ID",
+                                java.util.UUID.randomUUID().toString())
+                        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(
+                "no tools needed\n", json.readValue(response.body(), Map.class).get("stdout"));
+    }
+
+    /**
+     * LibreChat's attached workspaces (bash in a persistent project: {@code X-LibreChat-Code-Workspace-ID}) are
+     * refused with a code the client's {@code getCodeApiCapabilityErrorMessage} maps to a permanent capability
+     * mismatch, instead of running as if project files would persist.
+     */
+    @Test
+    void anAttachedWorkspaceIsRefusedAsACapabilityTheClientRecognises() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("lang", "bash");
+        body.put("code", LibreChatProgrammaticClient.BASH_GUARD + "\nls");
+        body.put("tools", List.of());
+        HttpResponse<String> response = http.send(
+                request("/v1/exec/programmatic", KEY)
+                        .header("Content-Type", "application/json")
+                        .header("X-LibreChat-Code-Workspace-ID", "project-1")
+                        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(409, response.statusCode(), response.body());
+        Object code = json.readValue(response.body(), Map.class).get("code");
+        assertTrue(
+                List.of(
+                                "bridge_worker_mismatch",
+                                "execution_profile_mismatch",
+                                "capability_mismatch",
+                                "unsupported_capability",
+                                "stateful_workspace_unsupported")
+                        .contains(code),
+                "a code in the client's CODE_API_CAPABILITY_LIMITATIONS: " + response.body());
+    }
+
     @Test
     void aCallerThatDisconnectsMidRunStopsTheExecutionWithinASecond() throws Exception {
         String marker = "53" + ThreadLocalRandom.current().nextInt(100_000, 999_999);

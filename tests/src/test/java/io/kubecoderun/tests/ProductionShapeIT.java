@@ -98,6 +98,8 @@ class ProductionShapeIT {
         for (String function : List.of("exec", "files", "state", "health")) {
             start(function, root.resolve("functions").resolve(function), env);
         }
+        // A second exec replica, as Knative scales them: programmatic round trips may land on either.
+        start("exec#2", root.resolve("functions").resolve("exec"), env);
         for (App app : APPS.values()) {
             awaitHttp(app, app.name().equals("health") ? "/ready" : "/q/health/ready");
         }
@@ -461,6 +463,77 @@ class ProductionShapeIT {
     }
 
     /**
+     * A programmatic execution started on one exec replica is continued on the other and back, as requests land
+     * behind Knative: the execution's record, token and request ids live in Redis, never in one replica's memory.
+     * Another principal's continuation is 404 and leaves the token to its owner; a cancel sent to the replica that
+     * did not start it stops the waiting program.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void programmaticRoundTripsMoveBetweenExecReplicas() throws Exception {
+        List<Map<String, Object>> tools =
+                List.of(Map.of("name", "add-numbers", "description", "a + b", "parameters", Map.of("type", "object")));
+        Map<String, Object> start = new LinkedHashMap<>();
+        start.put("code", "r = await add_numbers(a=1, b=2)\ns = await add_numbers(a=r, b=10)\nprint('total', s)");
+        start.put("tools", tools);
+        start.put("timeout", 15000);
+        Map<String, Object> answer = programmatic(app("exec"), KEY, start, "shape-start-1", 200);
+        assertEquals("tool_call_required", answer.get("status"), String.valueOf(answer));
+        Map<String, Object> call = ((List<Map<String, Object>>) answer.get("tool_calls")).get(0);
+        assertEquals(Map.of("a", 1, "b", 2), call.get("input"));
+
+        Map<String, Object> stolen = continuation(answer, call, 3);
+        Map<String, Object> refused = programmatic(app("exec#2"), OTHER_KEY, stolen, "shape-stranger-1", 404);
+        assertEquals("continuation_not_found", refused.get("error_type"));
+
+        answer = programmatic(app("exec#2"), KEY, continuation(answer, call, 3), "shape-next-1", 200);
+        assertEquals("tool_call_required", answer.get("status"), "continued on the other replica: " + answer);
+        call = ((List<Map<String, Object>>) answer.get("tool_calls")).get(0);
+        assertEquals(Map.of("a", 3, "b", 10), call.get("input"));
+        answer = programmatic(app("exec"), KEY, continuation(answer, call, 13), "shape-last-1", 200);
+        assertEquals("completed", answer.get("status"), String.valueOf(answer));
+        assertEquals("total 13\n", answer.get("stdout"));
+
+        Map<String, Object> waitForever = new LinkedHashMap<>(start);
+        waitForever.put("code", "await add_numbers(a=0, b=0)\nprint('never')");
+        Map<String, Object> waiting = programmatic(app("exec"), KEY, waitForever, "shape-cancel-me", 200);
+        assertEquals("tool_call_required", waiting.get("status"));
+        HttpResponse<byte[]> cancelled = send(
+                HttpRequest.newBuilder(URI.create(app("exec#2").url("/exec/programmatic/cancel")))
+                        .header("x-api-key", KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\":\"shape-cancel-me\"}")),
+                202);
+        assertEquals("cancelled", json(cancelled).get("status"));
+        Map<String, Object> pending = ((List<Map<String, Object>>) waiting.get("tool_calls")).get(0);
+        programmatic(app("exec"), KEY, continuation(waiting, pending, 0), "shape-after-cancel", 404);
+    }
+
+    private static Map<String, Object> continuation(
+            Map<String, Object> answer, Map<String, Object> call, Object result) {
+        Map<String, Object> toolResult = new LinkedHashMap<>();
+        toolResult.put("call_id", call.get("id"));
+        toolResult.put("result", result);
+        toolResult.put("is_error", false);
+        Map<String, Object> next = new LinkedHashMap<>();
+        next.put("continuation_token", answer.get("continuation_token"));
+        next.put("tool_results", List.of(toolResult));
+        return next;
+    }
+
+    private static Map<String, Object> programmatic(
+            App app, String key, Map<String, Object> body, String requestId, int expected) throws Exception {
+        return json(send(
+                HttpRequest.newBuilder(URI.create(app.url("/v1/exec/programmatic")))
+                        .header("x-api-key", key)
+                        .header("Content-Type", "application/json")
+                        .header("User-Agent", "LibreChat/1.0")
+                        .header("X-LibreChat-Code-Request-ID", requestId)
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
+                expected));
+    }
+
+    /**
      * Each running app answers 200 on exactly the paths its manifest's readiness and liveness probes name, as the
      * kubelet calls them. The failure this pins: the health function had no smallrye-health, so it answered 404 on
      * {@code /q/health/ready} and {@code /q/health/live}; on a cluster its revision never became Ready and its
@@ -471,7 +544,7 @@ class ProductionShapeIT {
         for (App app : APPS.values()) {
             Path manifest = io.kubecoderun.tests.deploy.Manifests.knative()
                     .resolve("base")
-                    .resolve(app.name() + ".yaml");
+                    .resolve(app.name().split("#")[0] + ".yaml");
             List<String> probed = new ArrayList<>();
             for (var doc : io.kubecoderun.tests.deploy.Manifests.documents(
                     io.kubecoderun.tests.deploy.Manifests.readString(manifest))) {

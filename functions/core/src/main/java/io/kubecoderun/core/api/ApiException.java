@@ -112,6 +112,26 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /**
+     * The request needs a capability this deployment lacks (LibreChat's attached workspaces: a persistent project
+     * per agent). As for {@link ProfileMismatch}, {@code code} makes the client report a permanent mismatch.
+     */
+    public static final class CapabilityUnsupported extends ApiException {
+        public CapabilityUnsupported(ErrorType errorType, String message) {
+            super(errorType, message, List.of());
+        }
+
+        @Override
+        public java.util.Map<String, Object> extra() {
+            return java.util.Map.of("code", errorType());
+        }
+
+        @Override
+        public int status() {
+            return 409;
+        }
+    }
+
     public static final class NotFound extends ApiException {
         public NotFound(String message) {
             super(ErrorType.NOT_FOUND, message, List.of());

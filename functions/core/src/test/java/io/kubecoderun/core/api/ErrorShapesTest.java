@@ -63,6 +63,7 @@ class ErrorShapesTest {
                         "cancelled",
                         "key_limit_reached",
                         "execution_profile_mismatch",
+                        "stateful_workspace_unsupported",
                         "too_large",
                         "files_limit_reached",
                         "unsupported_media_type",

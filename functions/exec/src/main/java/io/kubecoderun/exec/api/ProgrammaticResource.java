@@ -31,6 +31,8 @@ public class ProgrammaticResource {
     static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
 
     public static final String REQUEST_ID_HEADER = "X-LibreChat-Code-Request-ID";
+    /** LibreChat's attached workspaces: bash in a persistent project per agent, which this service does not keep. */
+    public static final String WORKSPACE_HEADER = "X-LibreChat-Code-Workspace-ID";
 
     @Inject
     ProgrammaticService service;
@@ -47,6 +49,11 @@ public class ProgrammaticResource {
     public Map<String, Object> run(byte[] body, HttpHeaders headers, @Context HttpServerRequest http) {
         Map<String, Object> json = object(body, MAX_BODY_BYTES);
         Principal principal = principal(headers, json);
+        if (headers.getHeaderString(WORKSPACE_HEADER) != null) {
+            throw new ApiException.CapabilityUnsupported(
+                    ErrorType.STATEFUL_WORKSPACE_UNSUPPORTED,
+                    "attached workspaces (a persistent project per agent) are not provided by this deployment");
+        }
         String requestId = ProgrammaticJson.requestId(headers.getHeaderString(REQUEST_ID_HEADER));
         Cancellation cancellation = ExecResource.cancelledOnDisconnect(http);
         if (ProgrammaticJson.isContinuation(json)) {
