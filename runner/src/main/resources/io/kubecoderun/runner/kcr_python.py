@@ -158,9 +158,8 @@ def _kcr_run(source, src, ns, programmatic):
         return
     import ast
     import asyncio
-    import inspect
     code = compile(source, src, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    if code.co_flags & inspect.CO_COROUTINE:
+    if code.co_flags & 0x80:  # inspect.CO_COROUTINE: the source awaits at top level
         asyncio.run(eval(code, ns))
     else:
         exec(code, ns)
@@ -251,6 +250,10 @@ def _kcr_serve(control, preload):
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
     try:
+        try:
+            import asyncio  # noqa: F401 -- a programmatic run needs it (about 30 ms): imported while nobody waits
+        except BaseException:
+            pass
         for name in filter(None, preload.split(",")):
             try:
                 __import__(name)

@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
 public final class ToolChannel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ToolChannel.class.getName());
     static final String DIR = "tools";
+    static final String BELL = "bell";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final int MAX_LINE = 256;
     private static final long WAKE_TIMEOUT_MS = 1_000;
@@ -99,9 +100,12 @@ public final class ToolChannel implements AutoCloseable {
         closeBell(); // prepared before, for a warm interpreter that did not take the program
         dir = build.resolve(DIR);
         Files.createDirectories(dir);
-        Path bellPath = dir.resolve("bell");
-        Fifos.make(bellPath);
-        bell = FileChannel.open(bellPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Path bellPath = dir.resolve(BELL);
+        if (!isFifo(bellPath)) {
+            Fifos.make(bellPath); // none made ahead (a warm interpreter's is)
+        }
+        bell = FileChannel.open(
+                bellPath, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
         String viewDir = buildView + "/" + DIR;
         Map<String, String> env = new LinkedHashMap<>();
         if ("bash".equals(language)) {
@@ -115,6 +119,15 @@ public final class ToolChannel implements AutoCloseable {
             Files.writeString(build.resolve("tools.json"), Json.write(spec), StandardCharsets.UTF_8);
         }
         return env;
+    }
+
+    private static boolean isFifo(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .isOther();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
     }
 
     /** Starts reading the bell; each readable call goes to {@code listener}, the rest are answered with an error. */

@@ -105,6 +105,9 @@ final class WarmInterpreter {
         support.copyInto(LANGUAGE, build);
         Path control = build.resolve("control");
         Fifos.make(control);
+        // The bell of a programmatic run, made now rather than on its request path (mkfifo is a process).
+        Files.createDirectories(build.resolve(ToolChannel.DIR));
+        Fifos.make(build.resolve(ToolChannel.DIR).resolve(ToolChannel.BELL));
         Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
         env.putAll(LANGUAGE.env());
         env.put("KCR_EXEC_ID", execId);

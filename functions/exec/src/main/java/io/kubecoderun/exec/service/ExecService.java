@@ -288,7 +288,7 @@ public final class ExecService {
         return resolveInputs(principal, new ExecRequest(null, null, List.of(), null, requested, null, null, 0));
     }
 
-    private static String millis(long nanos) {
+    static String millis(long nanos) {
         return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 

@@ -289,10 +289,12 @@ public final class ProgrammaticService {
         }
         cancellation.attach(exec.runners(), ExecService.target(running.lease()));
         io.kubecoderun.runner.wire.ProgrammaticAnswer answer;
+        long runnerStart = System.nanoTime();
         try {
             answer = exec.runners()
                     .continueProgrammatic(
                             ExecService.target(running.lease()), checked, Duration.ofMillis(running.timeoutMs()));
+
         } catch (RunnerClient.RunnerRefusedException e) {
             end(running, requestId);
             if (e.error().filter(RunnerError.NOT_WAITING::equals).isPresent()) {
@@ -309,7 +311,16 @@ public final class ProgrammaticService {
             end(running, requestId);
             throw e;
         }
-        return next(running, begun, answer, requestId, cancellation, started);
+        long runnerEnd = System.nanoTime();
+        ProgrammaticAnswer next = next(running, begun, answer, requestId, cancellation, started);
+        // Where a round trip's time goes: before the runner call, the runner (results in, the next calls or the
+        // end out), and after it.
+        LOG.info("event=programmatic_round execution=" + running.id() + " status="
+                + next.status().wire()
+                + " before_ms=" + ExecService.millis(runnerStart - started) + " runner_ms="
+                + ExecService.millis(runnerEnd - runnerStart) + " after_ms="
+                + ExecService.millis(System.nanoTime() - runnerEnd));
+        return next;
     }
 
     /** The results, each answering one call the program waits on, all of them; oversized ones become errors. */
