@@ -299,6 +299,65 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     }
 
     @Test
+    void cancellingWhileTheFirstRoundTripRunsStopsTheProgramAtOnce() throws Exception {
+        String marker = "54" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
+        LibreChatProgrammaticClient client = client(KEY);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", "import subprocess\nsubprocess.run(['sleep', '" + marker + "'])\nawait add_numbers(a=1, b=2)");
+        body.put(
+                "tools",
+                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
+        body.put("timeout", 60000);
+        String requestId = "first-round-" + marker;
+        CompletableFuture<HttpResponse<String>> running =
+                http.sendAsync(client.request(body, requestId), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !processesWith(marker).isEmpty());
+        long start = System.nanoTime();
+        HttpResponse<String> cancelled = client.cancel(requestId);
+        assertEquals(202, cancelled.statusCode(), cancelled.body());
+        HttpResponse<String> answer = running.get(5, TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(200, answer.statusCode(), answer.body());
+        Map<?, ?> json = this.json.readValue(answer.body(), Map.class);
+        assertEquals("error", json.get("status"), answer.body());
+        assertEquals("Execution cancelled", json.get("error"));
+        assertTrue(ms < 2_000, "the running round trip answered " + ms + " ms after the cancel");
+        assertTrue(awaitGone(marker, 1_000), "its process tree is gone");
+    }
+
+    @Test
+    void aCallerThatDisconnectsDuringARoundTripStopsTheProgram() throws Exception {
+        String marker = "55" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
+        LibreChatProgrammaticClient client = client(KEY);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(
+                "code",
+                "r = await add_numbers(a=1, b=2)\nimport subprocess\nsubprocess.run(['sleep', '" + marker + "'])");
+        body.put(
+                "tools",
+                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
+        body.put("timeout", 60000);
+        Map<String, Object> waiting = client.post(body);
+        Map<String, Object> next = new LinkedHashMap<>();
+        next.put("continuation_token", waiting.get("continuation_token"));
+        next.put(
+                "tool_results",
+                List.of(Map.of(
+                        "call_id", callsOf(client.exchanges.get(0)).get(0).get("id"), "result", 3, "is_error", false)));
+        CompletableFuture<HttpResponse<String>> running =
+                http.sendAsync(client.request(next, "round-" + marker), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !processesWith(marker).isEmpty());
+        running.cancel(true);
+        assertTrue(awaitGone(marker, 1_000), "the program's process tree is gone within a second of the disconnect");
+        await("the sandbox released")
+                .atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> leased("py") == 0);
+    }
+
+    @Test
     void aRequestIdInUseIsAConflict() throws Exception {
         LibreChatProgrammaticClient client = client(KEY);
         Map<String, Object> body = new LinkedHashMap<>();

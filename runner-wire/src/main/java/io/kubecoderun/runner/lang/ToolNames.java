@@ -90,6 +90,25 @@ public final class ToolNames {
         return finish(name.replaceAll("[-." + JS_SPACE + "]", "_"), BASH_RESERVED);
     }
 
+    /** Builtins the bash prelude itself runs by name: a function of that name would capture its own calls. */
+    private static final Set<String> BASH_SHADOWING = Set.of("exec", "command", "builtin", "return");
+
+    /**
+     * Why {@code name} cannot be a tool of a programmatic execution in {@code languageId}, if it cannot: it has no
+     * usable character, or (bash) its function would shadow a builtin the tool functions rely on.
+     */
+    public static java.util.Optional<String> unusable(String languageId, String name) {
+        String identifier = forLanguage(languageId, name);
+        if (identifier.isEmpty()) {
+            return java.util.Optional.of("the tool name '" + name + "' has no usable characters");
+        }
+        if ("bash".equals(languageId) && (BASH_SHADOWING.contains(identifier) || identifier.startsWith("__kcr"))) {
+            return java.util.Optional.of(
+                    "the tool name '" + name + "' would shadow the shell's own " + identifier + " in bash");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The identifier in the language of a programmatic execution ({@code bash}, else Python). */
     public static String forLanguage(String languageId, String name) {
         return "bash".equals(languageId) ? bash(name) : python(name);

@@ -184,7 +184,7 @@ public final class RunnerClient {
      * {@link RunnerRefusedException#claimRefused()} is true, and nothing ran.
      */
     public ExecuteResponse execute(Target target, ExecuteRequest body, Duration timeout, boolean claim) {
-        return ExecuteResponse.fromJson(post(target, "/execute", body.toJson(), timeout, claim));
+        return ExecuteResponse.fromJson(post(target, "/execute", body.toJson(), timeout, claim, Long.MAX_VALUE));
     }
 
     /**
@@ -195,16 +195,18 @@ public final class RunnerClient {
         if (!body.programmatic()) {
             throw new IllegalArgumentException("not a programmatic execution: tools is null");
         }
-        return ProgrammaticAnswer.fromJson(post(target, "/execute", body.toJson(), timeout, claim));
+        return ProgrammaticAnswer.fromJson(
+                post(target, "/execute", body.toJson(), timeout, claim, MAX_PROGRAMMATIC_ANSWER_BYTES));
     }
 
     /**
-     * Hands the results of (some of) the calls a programmatic execution waits on to its program and waits, at most
+     * Hands the results of the calls a programmatic execution waits on to its program and waits, at most
      * {@code timeout} of running, for its next answer. 409 {@code not_waiting}: it is no longer waiting (finished,
      * stopped by its idle deadline or cancelled).
      */
     public ProgrammaticAnswer continueProgrammatic(Target target, List<ToolResult> results, Duration timeout) {
-        return ProgrammaticAnswer.fromJson(post(target, "/execute/continue", ToolResult.body(results), timeout, false));
+        return ProgrammaticAnswer.fromJson(post(
+                target, "/execute/continue", ToolResult.body(results), timeout, false, MAX_PROGRAMMATIC_ANSWER_BYTES));
     }
 
     /**
@@ -221,19 +223,36 @@ public final class RunnerClient {
         return Boolean.TRUE.equals(Json.parseObject(response.body()).get("stopped"));
     }
 
+    /**
+     * The largest programmatic answer read: a batch of tool calls is capped by the runner (4 MiB of inputs), so more
+     * is a runner (or a program) misbehaving, and it must not take the exec replica's memory with it.
+     */
+    static final long MAX_PROGRAMMATIC_ANSWER_BYTES = 16L << 20;
+
     private Map<String, Object> post(
-            Target target, String path, Map<String, Object> body, Duration timeout, boolean claim) {
+            Target target, String path, Map<String, Object> body, Duration timeout, boolean claim, long maxBytes) {
         HttpRequest.Builder request =
                 request(target, path, timeout.plus(EXECUTE_MARGIN)).header("Content-Type", "application/json");
         if (claim) {
             request.header(RunnerHeaders.CLAIM_POD_UID, target.podUid());
         }
-        HttpResponse<String> response = send(
+        HttpResponse<InputStream> response = send(
                 request.POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
                         .build(),
-                HttpResponse.BodyHandlers.ofString());
-        check(response, response.body());
-        return Json.parseObject(response.body());
+                HttpResponse.BodyHandlers.ofInputStream());
+        String text;
+        try (InputStream in = response.body()) {
+            byte[] bytes = in.readNBytes((int)
+                    Math.min(Integer.MAX_VALUE - 8, maxBytes == Long.MAX_VALUE ? Integer.MAX_VALUE - 8 : maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new RunnerRefusedException(502, "the runner's answer exceeds " + maxBytes + " bytes");
+            }
+            text = new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RunnerUnreachableException("runner " + target.host() + " lost mid-answer: " + e, e);
+        }
+        check(response, text);
+        return Json.parseObject(text);
     }
 
     public List<FileEntry> listFiles(Target target) {

@@ -45,13 +45,26 @@ public final class ExecuteEndpoint {
 
     /** How long a cancelled program gets between TERM and KILL: the caller is gone, nothing is worth waiting for. */
     static final Duration CANCEL_GRACE = Duration.ofMillis(200);
+
+    static final String CANCELLED = "cancelled by the caller";
     /** Runner-side limits of a programmatic execution (the exec function applies its own before these). */
     static final int MAX_TOOLS = 128;
 
     static final int MAX_TOOL_CALLS = 1_000;
     static final long MAX_TOOL_INPUT_BYTES = 1 << 20;
     static final long MAX_TOOL_RESULT_BYTES = 4 << 20;
-    static final long SETTLE_MS = 20;
+    /** Bash cannot say when its calls are complete: calls this close together form one answer. */
+    static final long SETTLE_MS = 40;
+    /** One answer's calls: bounded, so neither the runner nor the exec function holds an unbounded batch. */
+    static final int MAX_BATCH_CALLS = 100;
+
+    static final long MAX_BATCH_BYTES = 4 << 20;
+
+    /**
+     * The lease whose execution was cancelled before it arrived (a cancel can overtake its {@code /execute}):
+     * that execution is answered as stopped instead of run.
+     */
+    private volatile String cancelledLease;
 
     public ExecuteEndpoint(
             Executor executor,
@@ -91,6 +104,20 @@ public final class ExecuteEndpoint {
             request = ExecuteRequest.fromJson(Exchanges.readJsonObject(exchange, maxRequestBytes));
         } catch (WireException e) {
             throw new RunnerException.BadRequest(e.error(), e.getMessage());
+        }
+        if (lease != null && lease.equals(cancelledLease)) {
+            ExecuteResponse stopped = Executor.stoppedBeforeStart(
+                    io.kubecoderun.runner.lang.Languages.find(request.lang())
+                            .orElseThrow(() -> new RunnerException.BadRequest(
+                                    RunnerError.UNSUPPORTED_LANGUAGE, "unknown language '" + request.lang() + "'")),
+                    CANCELLED);
+            Exchanges.sendJson(
+                    exchange,
+                    200,
+                    request.programmatic()
+                            ? ProgrammaticAnswer.finished(stopped).toJson()
+                            : stopped.toJson());
+            return;
         }
         if (request.programmatic()) {
             startProgrammatic(exchange, request, lease);
@@ -135,7 +162,9 @@ public final class ExecuteEndpoint {
                             SETTLE_MS,
                             MAX_TOOL_CALLS,
                             MAX_TOOL_INPUT_BYTES,
-                            MAX_TOOL_RESULT_BYTES));
+                            MAX_TOOL_RESULT_BYTES,
+                            MAX_BATCH_CALLS,
+                            MAX_BATCH_BYTES));
         } catch (IllegalArgumentException e) {
             throw new RunnerException.BadRequest(RunnerError.INVALID_TOOLS, e.getMessage());
         }
@@ -166,6 +195,9 @@ public final class ExecuteEndpoint {
                         RunnerError.INTERNAL, "the execution could not run: " + e.getMessage()));
             } catch (RuntimeException e) {
                 run.failed(e);
+            } catch (Throwable e) { // an Error must not leave the waiting request hanging
+                run.failed(new RunnerException.Unavailable(RunnerError.INTERNAL, "the execution failed: " + e));
+                throw e;
             } finally {
                 busy.set(false);
                 if (lease == null) {
@@ -213,12 +245,16 @@ public final class ExecuteEndpoint {
     /** {@code POST /execute/cancel}: stops the running execution; {@code {"stopped": bool}}. */
     public void cancel(HttpExchange exchange, String rest) throws IOException {
         Router.requireMethod(exchange, "POST");
-        claim.authorize(exchange.getRequestHeaders().getFirst(RunnerHeaders.LEASE_ID));
+        String lease = exchange.getRequestHeaders().getFirst(RunnerHeaders.LEASE_ID);
+        claim.authorize(lease);
+        if (lease != null) {
+            cancelledLease = lease; // whatever its execution's state: a later /execute of this lease is not run
+        }
         boolean stopped = false;
         // The execution may be between its request and its first step: look again for a moment.
         long until = System.nanoTime() + CANCEL_GRACE.toNanos() * 5;
         while (busy.get()) {
-            if (executor.cancel(CANCEL_GRACE, "cancelled by the caller")) {
+            if (executor.cancel(CANCEL_GRACE, CANCELLED)) {
                 stopped = true;
                 break;
             }

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 public final class BubblewrapSandbox implements Sandbox {
     static final String WORKDIR_VIEW = "/mnt/data";
     static final String BUILD_VIEW = "/tmp/kcr-build";
+    static final String TOOLS_VIEW = "/tmp/kcr-tools";
     static final int SANDBOX_UID = 65532;
 
     /** Configuration under /etc that runtimes need (Debian alternatives, certificates, fonts, R, PHP, Java). */
@@ -133,6 +134,11 @@ public final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
+    public String toolsView(Path hostBuildDir) {
+        return TOOLS_VIEW;
+    }
+
+    @Override
     public List<String> wrap(List<String> command, Path hostBuildDir, String cwdView, Limits limits) {
         List<String> argv = new ArrayList<>(fixedArgs.size() + command.size() + 24);
         argv.add(bwrap.toString());
@@ -148,6 +154,11 @@ public final class BubblewrapSandbox implements Sandbox {
                 "--bind",
                 hostBuildDir.toString(),
                 BUILD_VIEW,
+                // A programmatic execution's tool channel, when there is one: its own mount, so the program can
+                // neither rename it nor put a link in its place for the runner to follow.
+                "--bind-try",
+                Sandbox.toolsDir(hostBuildDir).toString(),
+                TOOLS_VIEW,
                 "--chdir",
                 cwdView,
                 "--"));

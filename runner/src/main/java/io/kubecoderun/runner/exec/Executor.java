@@ -122,6 +122,10 @@ public final class Executor {
                     if (response != null) {
                         return response;
                     } // the interpreter never took the program: run it the usual way
+                    String reason = stopReason;
+                    if (reason != null) {
+                        return stoppedBeforeStart(language, reason); // it was stopped while being handed over
+                    }
                 }
             }
             return executeCold(language, request, budgetMs, programmatic);
@@ -150,7 +154,9 @@ public final class Executor {
             env.putAll(language.env());
             env.put("KCR_EXEC_ID", execId);
             if (programmatic != null) {
-                env.putAll(programmatic.channel().prepare(build, sandbox.buildView(build)));
+                env.putAll(programmatic
+                        .channel()
+                        .prepare(build, sandbox.buildView(build), Sandbox.toolsDir(build), sandbox.toolsView(build)));
                 programmatic.channel().start(programmatic);
             }
             String marker = "KCR_EXEC_ID=" + execId;
@@ -212,7 +218,24 @@ public final class Executor {
                 cgroups.release(cgroup);
             }
             removeLater(build);
+            removeLater(Sandbox.toolsDir(build));
         }
+    }
+
+    /** The answer to an execution stopped before its program ran. */
+    public static ExecuteResponse stoppedBeforeStart(Language language, String reason) {
+        return new ExecuteResponse(
+                StepRunner.CANCELLED_EXIT_CODE,
+                "",
+                "Execution stopped: " + reason + "\n",
+                false,
+                0,
+                null,
+                List.of(),
+                false,
+                false,
+                false,
+                language.id());
     }
 
     /** The answer to an execution that ran (cold or warm): termination lines, OOM, state and its report. */
@@ -314,7 +337,13 @@ public final class Executor {
                 return null; // removed since the interpreter started there: a cold start recreates it
             }
             if (programmatic != null) {
-                programmatic.channel().prepare(interpreter.build(), interpreter.buildView());
+                programmatic
+                        .channel()
+                        .prepare(
+                                interpreter.build(),
+                                interpreter.buildView(),
+                                Sandbox.toolsDir(interpreter.build()),
+                                sandbox.toolsView(interpreter.build()));
                 programmatic.channel().start(programmatic);
             }
             long start = System.nanoTime();
@@ -354,6 +383,7 @@ public final class Executor {
                     cgroups.release(cgroup);
                 }
                 removeLater(interpreter.build());
+                removeLater(Sandbox.toolsDir(interpreter.build()));
             }
         }
     }

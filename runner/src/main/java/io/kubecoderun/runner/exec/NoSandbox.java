@@ -30,6 +30,11 @@ public final class NoSandbox implements Sandbox {
     }
 
     @Override
+    public String toolsView(Path hostBuildDir) {
+        return Sandbox.toolsDir(hostBuildDir).toString();
+    }
+
+    @Override
     public List<String> wrap(List<String> command, Path hostBuildDir, String cwdView, Limits limits) {
         return command;
     }

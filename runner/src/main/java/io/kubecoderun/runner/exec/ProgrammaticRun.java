@@ -28,7 +28,14 @@ public final class ProgrammaticRun implements ToolChannel.Listener {
     private static final Logger LOG = Logger.getLogger(ProgrammaticRun.class.getName());
 
     /** The limits of one programmatic execution. */
-    public record Limits(long idleMillis, long settleMillis, int maxCalls, long maxInputBytes, long maxResultBytes) {}
+    public record Limits(
+            long idleMillis,
+            long settleMillis,
+            int maxCalls,
+            long maxInputBytes,
+            long maxResultBytes,
+            int maxBatchCalls,
+            long maxBatchBytes) {}
 
     private final ToolChannel channel;
     private final Limits limits;
@@ -37,6 +44,7 @@ public final class ProgrammaticRun implements ToolChannel.Listener {
 
     // Guarded by this.
     private final List<ToolCall> arrived = new ArrayList<>();
+    private long arrivedBytes;
     private final Map<String, String> tokens = new LinkedHashMap<>(); // call id → token, until answered
     private final Set<String> announced = new HashSet<>();
     private char lastFlag = '?';
@@ -65,9 +73,20 @@ public final class ProgrammaticRun implements ToolChannel.Listener {
 
     @Override
     public void arrived(ToolChannel.Arrival arrival) {
+        String refused;
         synchronized (this) {
-            if (finished == null && calls < limits.maxCalls()) {
+            if (calls >= limits.maxCalls()) {
+                refused = "too many tool calls: at most " + limits.maxCalls() + " per execution";
+            } else if (arrived.size() >= limits.maxBatchCalls()
+                    || arrivedBytes + arrival.bytes() > limits.maxBatchBytes()) {
+                // One answer carries every waiting call: bounded, so neither side holds an unbounded batch.
+                refused = "too many tool calls waiting at once (at most " + limits.maxBatchCalls() + " calls, "
+                        + limits.maxBatchBytes() + " bytes of input): await some before making more";
+            } else if (finished != null) {
+                refused = "the execution has ended";
+            } else {
                 calls++;
+                arrivedBytes += arrival.bytes();
                 String id = "call_" + calls;
                 arrived.add(new ToolCall(id, arrival.tool(), arrival.input()));
                 tokens.put(id, arrival.token());
@@ -110,6 +129,7 @@ public final class ProgrammaticRun implements ToolChannel.Listener {
                 if (remaining <= 0) {
                     List<ToolCall> batch = List.copyOf(arrived);
                     arrived.clear();
+                    arrivedBytes = 0;
                     for (ToolCall call : batch) {
                         announced.add(call.id());
                     }

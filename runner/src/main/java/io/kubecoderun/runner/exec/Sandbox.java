@@ -18,6 +18,17 @@ public interface Sandbox {
     String buildView(Path hostBuildDir);
 
     /**
+     * The host directory of a programmatic execution's tool channel: next to its build directory, not in it, so that
+     * the sandbox can mount it on its own (a mount point the program cannot rename or replace with a link).
+     */
+    static Path toolsDir(Path hostBuildDir) {
+        return hostBuildDir.resolveSibling(hostBuildDir.getFileName() + "-tools");
+    }
+
+    /** Where {@link #toolsDir} appears to the program. */
+    String toolsView(Path hostBuildDir);
+
+    /**
      * The argv that runs {@code command} confined, in the given current directory (a view path); rlimits are
      * already set by the launcher in front of it. {@code hostBuildDir} is the build directory on the runner's side.
      */

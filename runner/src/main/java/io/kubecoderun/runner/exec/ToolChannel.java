@@ -26,8 +26,8 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * How a programmatic execution's program reaches its tools: files and FIFOs in {@code tools/} of its build
- * directory, which the sandbox mounts writable. Per call the program
+ * How a programmatic execution's program reaches its tools: files and FIFOs in a directory of their own next to its
+ * build directory, which the sandbox mounts writable on its own ({@link Sandbox#toolsDir}). Per call the program
  * <ol>
  *   <li>creates the FIFO {@code <token>.res} and holds it open read-write (so it never blocks and keeps a reader),</li>
  *   <li>writes {@code <token>.req}: the tool's identifier on the first line, its input (JSON) after it,</li>
@@ -37,19 +37,24 @@ import java.util.regex.Pattern;
  *   <li>reads one line from {@code <token>.res}: {@code 0} success or {@code 1} error, and then {@code <token>.out}
  *       (Python: JSON {@code {"ok", "result"|"error"}}; bash: the text to print).</li>
  * </ol>
- * Everything in {@code tools/} is the program's to tamper with: tokens are checked, files are opened without
- * following links, sizes are capped, and a call the runner cannot read is answered with an error, never trusted.
+ * Everything in the directory is the program's to tamper with, but not the directory itself (a mount point: it can
+ * be neither renamed nor replaced with a link). Tokens are checked; files are opened without following links, and
+ * read-write so that a FIFO put in a request's place cannot block the open, and a FIFO is never read; sizes are
+ * capped; the wake-up write, the one write into a FIFO the program owns, runs on a thread a close can interrupt.
+ * A call the runner cannot read is answered with an error, never trusted.
  */
 public final class ToolChannel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ToolChannel.class.getName());
-    static final String DIR = "tools";
     static final String BELL = "bell";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final int MAX_LINE = 256;
     private static final long WAKE_TIMEOUT_MS = 1_000;
+    private static final java.util.concurrent.ExecutorService WAKERS =
+            java.util.concurrent.Executors.newCachedThreadPool(
+                    r -> Thread.ofPlatform().daemon().name("kcr-tool-wake").unstarted(r));
 
     /** The program's side of one call, as the runner read it. */
-    public record Arrival(String token, String tool, Object input, char flag) {}
+    public record Arrival(String token, String tool, Object input, char flag, long bytes) {}
 
     /** Receives each call the program makes (on the channel's reader thread). */
     public interface Listener {
@@ -75,9 +80,9 @@ public final class ToolChannel implements AutoCloseable {
         this.maxInputBytes = maxInputBytes;
         for (String name : names) {
             String identifier = ToolNames.forLanguage(language, name);
-            if (identifier.isEmpty()) {
-                throw new IllegalArgumentException("the tool name '" + name + "' has no usable characters");
-            }
+            ToolNames.unusable(language, name).ifPresent(problem -> {
+                throw new IllegalArgumentException(problem);
+            });
             String clash = tools.putIfAbsent(identifier, name);
             if (clash != null) {
                 throw new IllegalArgumentException("the tools '" + clash + "' and '" + name + "' are both called "
@@ -96,9 +101,10 @@ public final class ToolChannel implements AutoCloseable {
      * (sourced through {@code BASH_ENV}). Returns the environment the program needs (bash; empty for Python, whose
      * warm interpreter started before any of this).
      */
-    public Map<String, String> prepare(Path build, String buildView) throws IOException {
+    public Map<String, String> prepare(Path build, String buildView, Path toolsDir, String toolsView)
+            throws IOException {
         closeBell(); // prepared before, for a warm interpreter that did not take the program
-        dir = build.resolve(DIR);
+        dir = toolsDir;
         Files.createDirectories(dir);
         Path bellPath = dir.resolve(BELL);
         if (!isFifo(bellPath)) {
@@ -106,7 +112,7 @@ public final class ToolChannel implements AutoCloseable {
         }
         bell = FileChannel.open(
                 bellPath, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
-        String viewDir = buildView + "/" + DIR;
+        String viewDir = toolsView;
         Map<String, String> env = new LinkedHashMap<>();
         if ("bash".equals(language)) {
             Files.writeString(build.resolve("kcr_tools.sh"), bashPrelude(viewDir), StandardCharsets.UTF_8);
@@ -178,7 +184,10 @@ public final class ToolChannel implements AutoCloseable {
         try {
             request = readRequest(dir.resolve(token + ".req"));
         } catch (IOException e) {
-            answer(token, ToolResult.error("the tool call could not be read: " + e.getMessage()));
+            answer(
+                    token,
+                    ToolResult.error(
+                            "the tool call could not be read: " + e.getClass().getSimpleName()));
             return;
         }
         int newline = request.indexOf('\n');
@@ -196,7 +205,8 @@ public final class ToolChannel implements AutoCloseable {
             answer(token, ToolResult.error("the input of " + identifier + " is not JSON: " + e.getMessage()));
             return;
         }
-        listener.arrived(new Arrival(token, tool, input, flag.charAt(0)));
+        listener.arrived(
+                new Arrival(token, tool, input, flag.charAt(0), request.getBytes(StandardCharsets.UTF_8).length));
     }
 
     /** Python sends JSON (its keyword arguments); bash sends what the program passed: a JSON object, or text. */
@@ -221,18 +231,19 @@ public final class ToolChannel implements AutoCloseable {
         return raw;
     }
 
+    /**
+     * The request, read without following a link and without blocking: opened read-write (a FIFO put in its place
+     * opens at once, where a read-only open would wait for a writer forever) and read only as far as the opened
+     * file's size, which is 0 for a FIFO.
+     */
     private String readRequest(Path path) throws IOException {
-        BasicFileAttributes attributes =
-                Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attributes.isRegularFile()) {
-            throw new IOException("not a regular file");
-        }
-        try (var channel = Files.newByteChannel(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (var channel = Files.newByteChannel(
+                path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
             if (channel.size() > maxInputBytes) {
                 throw new IOException("the input exceeds " + maxInputBytes + " bytes");
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) channel.size());
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
                 // reading
             }
             return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
@@ -299,6 +310,7 @@ public final class ToolChannel implements AutoCloseable {
         } catch (IOException e) {
             return; // gone: the program stopped waiting
         }
+        // A platform thread: closing the channel signals it out of a blocked write (it would not signal a virtual one).
         CompletableFuture<Void> write = CompletableFuture.runAsync(
                 () -> {
                     try {
@@ -307,7 +319,7 @@ public final class ToolChannel implements AutoCloseable {
                         // closed below
                     }
                 },
-                r -> Thread.ofVirtual().start(r));
+                WAKERS);
         try {
             write.get(WAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -105,9 +105,12 @@ final class WarmInterpreter {
         support.copyInto(LANGUAGE, build);
         Path control = build.resolve("control");
         Fifos.make(control);
-        // The bell of a programmatic run, made now rather than on its request path (mkfifo is a process).
-        Files.createDirectories(build.resolve(ToolChannel.DIR));
-        Fifos.make(build.resolve(ToolChannel.DIR).resolve(ToolChannel.BELL));
+        // The tool channel of a programmatic run, made now rather than on its request path (mkfifo is a process),
+        // and before the sandbox starts, which mounts it.
+        Path tools = Sandbox.toolsDir(build);
+        Executor.deleteTree(tools);
+        Files.createDirectories(tools);
+        Fifos.make(tools.resolve(ToolChannel.BELL));
         Map<String, String> env = new LinkedHashMap<>(Languages.BASE_ENV);
         env.putAll(LANGUAGE.env());
         env.put("KCR_EXEC_ID", execId);
@@ -221,6 +224,7 @@ final class WarmInterpreter {
             cgroups.release(running.armed().cgroup);
         }
         removeLater.accept(interpreter.build());
+        removeLater.accept(Sandbox.toolsDir(interpreter.build()));
     }
 
     /** Stops starting interpreters and discards the one waiting, if any. */

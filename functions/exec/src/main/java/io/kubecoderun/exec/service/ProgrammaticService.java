@@ -120,6 +120,26 @@ public final class ProgrammaticService {
                     calls + moreCalls);
         }
 
+        /** The record once its sandbox is leased: from then on a cancel reaches the runner. */
+        Execution leased(Lease lease, String session) {
+            return new Execution(
+                    id,
+                    principal,
+                    state,
+                    tokenHash,
+                    lease.id(),
+                    lease.pod(),
+                    lease.deadlineMs(),
+                    language,
+                    session,
+                    inputs,
+                    inputHashes,
+                    timeoutMs,
+                    outstanding,
+                    historyBytes,
+                    calls);
+        }
+
         Lease lease() {
             return new Lease(leaseId, pod, leaseDeadlineMs);
         }
@@ -201,9 +221,15 @@ public final class ProgrammaticService {
         long started = System.nanoTime();
         ExecService.Begun<io.kubecoderun.runner.wire.ProgrammaticAnswer> begun;
         try {
-            begun = exec.begin(
-                    principal, request, session, language, timeout, cancellation, (lease, claim) -> exec.runners()
-                            .startProgrammatic(ExecService.target(lease), execute, timeout, claim));
+            begun = exec.begin(principal, request, session, language, timeout, cancellation, (lease, claim) -> {
+                // Recorded with its lease before the program starts, then the mark looked at: a cancel either
+                // finds the lease or leaves a mark seen here (see cancel).
+                save(unstarted.leased(lease, session.id()));
+                if (cancelRequested(id)) {
+                    cancellation.cancel("a cancel request"); // the runner answers its /execute as stopped
+                }
+                return exec.runners().startProgrammatic(ExecService.target(lease), execute, timeout, claim);
+            });
         } catch (RunnerClient.RunnerUnreachableException e) {
             end(unstarted, requestId);
             cancellation.throwIfCancelled();
@@ -240,10 +266,9 @@ public final class ProgrammaticService {
         Map<String, String> identifiers = new HashMap<>();
         for (String name : tools) {
             String identifier = ToolNames.forLanguage(language, name);
-            if (identifier.isEmpty()) {
-                throw new ApiException.BadRequest(
-                        ErrorType.INVALID_TOOLS, "the tool name '" + name + "' has no usable characters");
-            }
+            ToolNames.unusable(language, name).ifPresent(problem -> {
+                throw new ApiException.BadRequest(ErrorType.INVALID_TOOLS, problem);
+            });
             String clash = identifiers.putIfAbsent(identifier, name);
             if (clash != null) {
                 throw new ApiException.BadRequest(
@@ -278,16 +303,29 @@ public final class ProgrammaticService {
             bytes += resultBytes(result);
         }
         Execution running = execution.with(RUNNING, null, List.of()).counting(bytes, 0);
-        save(running);
-        ExecService.Begun<?> begun = rebuild(principal, running);
-        if (running.historyBytes() > settings.maxHistoryBytes()) {
-            return stop(
-                    running,
-                    begun,
-                    requestId,
-                    "the tool results of this execution exceeded " + settings.maxHistoryBytes() + " bytes in total");
+        ExecService.Begun<?> begun;
+        try {
+            save(running);
+            if (!exec.extend(
+                    running.lease(), Duration.ofMillis(running.timeoutMs()).plus(Duration.ofMinutes(2)))) {
+                throw ExecService.sandboxLost(); // the lease ran out (or was reaped) while the program waited
+            }
+            begun = rebuild(principal, running);
+            if (running.historyBytes() > settings.maxHistoryBytes()) {
+                return stop(
+                        running,
+                        begun,
+                        requestId,
+                        "the tool results of this execution exceeded " + settings.maxHistoryBytes()
+                                + " bytes in total");
+            }
+            cancellation.attach(exec.runners(), ExecService.target(running.lease()));
+        } catch (RuntimeException e) {
+            // The token is spent: nobody else will end this execution.
+            stopRunner(running);
+            end(running, requestId);
+            throw e;
         }
-        cancellation.attach(exec.runners(), ExecService.target(running.lease()));
         io.kubecoderun.runner.wire.ProgrammaticAnswer answer;
         long runnerStart = System.nanoTime();
         try {
@@ -416,12 +454,10 @@ public final class ProgrammaticService {
         }
         String token = newToken();
         Duration waitTtl = settings.idleTimeout().plus(MARGIN);
-        // The lease covers the wait, the next run and the file transfers after it.
-        exec.extend(
-                counted.lease(),
-                settings.idleTimeout()
-                        .plus(Duration.ofMillis(counted.timeoutMs()))
-                        .plus(MARGIN));
+        // The lease covers the wait; a continuation extends it again for its run and the file transfers after it.
+        if (!exec.extend(counted.lease(), settings.idleTimeout().plus(MARGIN))) {
+            return stop(counted, null, requestId, "the sandbox's lease ran out");
+        }
         Execution waiting = counted.with(
                 WAITING, tokenKey(token), calls.stream().map(ToolCall::id).toList());
         save(waiting, waitTtl);
@@ -472,14 +508,15 @@ public final class ProgrammaticService {
     }
 
     /** Tells the execution's runner to stop its program now (best effort: the lease's release ends it anyway). */
-    private void stopRunner(Execution execution) {
+    private boolean stopRunner(Execution execution) {
         if (execution.leaseId() == null) {
-            return;
+            return false;
         }
         try {
-            exec.runners().cancel(ExecService.target(execution.lease()));
+            return exec.runners().cancel(ExecService.target(execution.lease()));
         } catch (RuntimeException e) {
             LOG.info("event=programmatic_stop_not_delivered execution=" + execution.id() + " error=" + e.getMessage());
+            return false;
         }
     }
 
@@ -522,13 +559,15 @@ public final class ProgrammaticService {
         if (ENDED.equals(execution.state())) {
             return CancelOutcome.ALREADY_COMPLETED;
         }
-        stopRunner(execution); // none yet while its sandbox is found: the starting replica sees the mark
+        // No lease yet while its sandbox is found: the starting replica sees the mark.
+        boolean stopped = stopRunner(execution);
         // Waiting, nobody drives it: whoever takes the token ends it. Running: the replica that drives it does.
         if (WAITING.equals(execution.state())
                 && values.take(execution.tokenHash()).isPresent()) {
             end(execution, null);
         }
-        LOG.info("event=programmatic_cancelled execution=" + execution.id() + " state=" + execution.state());
+        LOG.info("event=programmatic_cancelled execution=" + execution.id() + " state=" + execution.state() + " leased="
+                + (execution.leaseId() != null) + " runner_stopped=" + stopped);
         return CancelOutcome.CANCELLED;
     }
 
@@ -538,16 +577,19 @@ public final class ProgrammaticService {
         if (requestId == null) {
             return;
         }
-        Optional<String> known = values.get(requestKey(requestId));
-        if (known.isPresent()) {
-            boolean live =
-                    execution(known.get()).map(e -> !ENDED.equals(e.state())).orElse(false);
-            if (live || known.get().equals(executionId)) {
-                throw new ApiException.Conflict(
-                        ErrorType.REQUEST_ID_IN_USE, "the request id " + requestId + " names a running execution");
-            }
+        Duration ttl = Duration.ofMinutes(30);
+        if (values.putIfAbsent(requestKey(requestId), executionId, ttl)) {
+            return;
         }
-        values.put(requestKey(requestId), executionId, Duration.ofMinutes(30));
+        Optional<String> known = values.get(requestKey(requestId));
+        boolean live = known.flatMap(this::execution)
+                .map(e -> !ENDED.equals(e.state()))
+                .orElse(false);
+        if (live || known.filter(executionId::equals).isPresent()) {
+            throw new ApiException.Conflict(
+                    ErrorType.REQUEST_ID_IN_USE, "the request id " + requestId + " names a running execution");
+        }
+        values.put(requestKey(requestId), executionId, ttl); // it named an execution that has ended
     }
 
     private void endRequest(String requestId) {
