@@ -43,6 +43,9 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.put("PROGRAMMATIC_IDLE_TIMEOUT", IDLE_SECONDS);
             config.put("POD_POOL_BASH", "1");
+            config.put("PROGRAMMATIC_MAX_TOOL_CALLS", "8");
+            config.put("PROGRAMMATIC_MAX_RESULT_BYTES", "2000");
+            config.put("PROGRAMMATIC_MAX_HISTORY_BYTES", "6000");
             return config;
         }
     }
@@ -260,6 +263,10 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
         HttpResponse<String> late = http.send(client.request(next, "late-1"), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, late.statusCode(), late.body());
         assertTrue(late.body().contains("expired"), late.body());
+        await("its sandbox released once its lease ran out (idle deadline + 15 s) and the controller reaped it")
+                .atMost(Duration.ofSeconds(45))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> leased("bash") == 0);
     }
 
     @Test
@@ -355,6 +362,37 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
                 .atMost(Duration.ofSeconds(1))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> leased("py") == 0);
+    }
+
+    private static LibreChatProgrammaticClient.Tool echo(int length) {
+        return new LibreChatProgrammaticClient.Tool("pad", "a long answer", input -> "x".repeat(length));
+    }
+
+    @Test
+    void moreToolCallsThanAllowedStopTheExecution() throws Exception {
+        LibreChatProgrammaticClient client = client(KEY);
+        Map<String, Object> done =
+                client.run("py", "for i in range(12):\n    await pad()\nprint('never')", List.of(echo(1)), null, 15000);
+        assertEquals("error", done.get("status"), String.valueOf(done));
+        assertEquals("the program made more than 8 tool calls", done.get("error"));
+        assertEquals(8, toolCallsRequired(client));
+        await("the sandbox released").atMost(Duration.ofSeconds(5)).until(() -> leased("py") == 0);
+    }
+
+    @Test
+    void aResultOverTheCapReachesTheProgramAsAToolError() throws Exception {
+        String code =
+                "try:\n    await pad()\nexcept RuntimeError as e:\n    print('refused:', 'capped at 2000' in str(e))";
+        Map<String, Object> done = client(KEY).run("py", code, List.of(echo(2500)), null, 15000);
+        assertEquals("refused: True\n", done.get("stdout"), String.valueOf(done));
+    }
+
+    @Test
+    void resultsOverTheHistoryCapStopTheExecution() throws Exception {
+        Map<String, Object> done = client(KEY)
+                .run("py", "for i in range(5):\n    await pad()\nprint('never')", List.of(echo(1900)), null, 15000);
+        assertEquals("error", done.get("status"), String.valueOf(done));
+        assertTrue(((String) done.get("error")).contains("exceeded 6000 bytes in total"), String.valueOf(done));
     }
 
     @Test

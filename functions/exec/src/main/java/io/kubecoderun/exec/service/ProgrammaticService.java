@@ -55,8 +55,11 @@ public final class ProgrammaticService {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long a finished execution's request ids keep answering {@code already_completed} to a cancel. */
     private static final Duration ENDED_KEPT = Duration.ofMinutes(10);
-    /** Registry records outlive what they describe by this much (clock skew, a slow last step). */
-    private static final Duration MARGIN = Duration.ofMinutes(1);
+    /**
+     * Registry records and a waiting lease outlive the idle deadline by this much (clock skew, a slow last step); a
+     * continuation extends the lease for its own run. Past it, the controller reaps the lease and deletes the pod.
+     */
+    private static final Duration MARGIN = Duration.ofSeconds(15);
 
     /** The states of {@link Execution}. */
     static final String RUNNING = "running";
