@@ -54,20 +54,9 @@ final class LibreChatProgrammaticClient {
     }
 
     /** {@code run_tools_with_code} (Python) or its bash twin: the whole loop; returns the last answer. */
-    Map<String, Object> run(String lang, String code, List<Tool> tools, String sessionId, int timeoutMs)
+    Map<String, Object> run(String lang, String code, List<Tool> tools, String sessionId, Integer timeoutMs)
             throws Exception {
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (lang.equals("bash")) {
-            body.put("lang", "bash");
-            body.put("code", BASH_GUARD + "\n" + code);
-        } else {
-            body.put("code", code);
-        }
-        body.put("tools", tools.stream().map(Tool::definition).toList());
-        if (sessionId != null) {
-            body.put("session_id", sessionId); // JSON.stringify drops undefined
-        }
-        body.put("timeout", timeoutMs);
+        Map<String, Object> body = startBody(lang, code, tools, sessionId, timeoutMs);
         Map<String, Object> response = post(body);
         int roundTrip = 0;
         while ("tool_call_required".equals(response.get("status"))) {
@@ -100,12 +89,50 @@ final class LibreChatProgrammaticClient {
                 }
                 results.add(result);
             }
-            Map<String, Object> next = new LinkedHashMap<>();
-            next.put("continuation_token", response.get("continuation_token"));
-            next.put("tool_results", results);
+            Map<String, Object> next = continuation(response, results);
             response = post(next);
         }
         return response;
+    }
+
+    /**
+     * The first body as the client builds it: {@code lang: 'bash'} and the {@code $!} guard first for bash; then
+     * code, tools, session_id (when there is one: JSON.stringify drops undefined), timeout (null: left out).
+     */
+    static Map<String, Object> startBody(
+            String lang, String code, List<Tool> tools, String sessionId, Integer timeoutMs) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (lang.equals("bash")) {
+            body.put("lang", "bash");
+            body.put("code", BASH_GUARD + "\n" + code);
+        } else {
+            body.put("code", code);
+        }
+        body.put("tools", tools.stream().map(Tool::definition).toList());
+        if (sessionId != null) {
+            body.put("session_id", sessionId);
+        }
+        if (timeoutMs != null) {
+            body.put("timeout", timeoutMs);
+        }
+        return body;
+    }
+
+    /** A continuation: the last answer's token and the results. */
+    static Map<String, Object> continuation(Map<String, Object> answer, List<?> results) {
+        Map<String, Object> next = new LinkedHashMap<>();
+        next.put("continuation_token", answer.get("continuation_token"));
+        next.put("tool_results", results);
+        return next;
+    }
+
+    /** One successful result, as {@code executeTools} builds it. */
+    static Map<String, Object> result(Object callId, Object value) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("call_id", callId);
+        result.put("result", value);
+        result.put("is_error", false);
+        return result;
     }
 
     /** One {@code makeRequest}: a new request id each time, as the client makes one per request. */

@@ -6,22 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubecoderun.runner.lang.Language;
 import io.kubecoderun.runner.lang.Languages;
+import io.kubecoderun.runner.testing.HostProcesses;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -243,40 +238,6 @@ class StandaloneBashTest extends StandaloneHttp {
         assertEquals("running 4\n", result.get("stdout"), result.toString());
         assertEquals(0, result.get("exit_code"), result.toString());
         assertTrue(ms < 20_000, "the call did not wait for its background jobs: " + ms + " ms");
-        assertEquals(List.of(), awaitGone(s, 3_000), "background jobs outlived the execution");
-    }
-
-    /** Live processes on this machine (outside every sandbox) with {@code word} in their command line. */
-    private static List<String> withArgument(String word) {
-        List<String> found = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path proc : procs) {
-                try {
-                    String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .replace('\0', ' ');
-                    String stat = Files.readString(proc.resolve("stat"));
-                    boolean zombie = stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-                    if (!zombie && cmdline.contains(word)) {
-                        found.add(proc.getFileName() + ": " + cmdline.strip());
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // Exited while we looked.
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc", e);
-        }
-        return found;
-    }
-
-    private static List<String> awaitGone(String word, long millis) {
-        try {
-            return await().atMost(Duration.ofMillis(millis))
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> withArgument(word), List::isEmpty);
-        } catch (ConditionTimeoutException stillThere) {
-            return withArgument(word);
-        }
+        assertEquals(List.of(), HostProcesses.awaitGone(s, 3_000), "background jobs outlived the execution");
     }
 }

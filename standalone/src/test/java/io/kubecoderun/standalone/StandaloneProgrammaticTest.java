@@ -4,15 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubecoderun.runner.testing.HostProcesses;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,21 +164,14 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     @Test
     void anotherPrincipalCannotContinueAndTheOwnerStillCan() throws Exception {
         LibreChatProgrammaticClient owner = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "r = await add_numbers(a=1, b=1)\nprint(r)");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 15000);
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody(
+                "py", "r = await add_numbers(a=1, b=1)\nprint(r)", TOOLS, null, 15000);
         Map<String, Object> waiting = owner.post(body);
         assertEquals("tool_call_required", waiting.get("status"));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("call_id", callsOf(owner.exchanges.get(0)).get(0).get("id"));
-        result.put("result", Map.of("sum", 2));
-        result.put("is_error", false);
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("continuation_token", waiting.get("continuation_token"));
-        next.put("tool_results", List.of(result));
+        Map<String, Object> next = LibreChatProgrammaticClient.continuation(
+                waiting,
+                List.of(LibreChatProgrammaticClient.result(
+                        callsOf(owner.exchanges.get(0)).get(0).get("id"), Map.of("sum", 2))));
         LibreChatProgrammaticClient stranger = client(StandaloneApiTest.OTHER_KEY);
         HttpResponse<String> refused =
                 http.send(stranger.request(next, "stranger-1"), HttpResponse.BodyHandlers.ofString());
@@ -197,29 +187,21 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     @Test
     void resultsForCallsNeverAskedForAreRefused() throws Exception {
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "print(await add_numbers(a=1, b=1))");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 15000);
+        Map<String, Object> body =
+                LibreChatProgrammaticClient.startBody("py", "print(await add_numbers(a=1, b=1))", TOOLS, null, 15000);
         Map<String, Object> waiting = client.post(body);
         for (List<Map<String, Object>> results : List.of(
                 List.<Map<String, Object>>of(),
                 List.of(Map.<String, Object>of("call_id", "call_77", "result", 1, "is_error", false)))) {
-            Map<String, Object> next = new LinkedHashMap<>();
-            next.put("continuation_token", waiting.get("continuation_token"));
-            next.put("tool_results", results);
+            Map<String, Object> next = LibreChatProgrammaticClient.continuation(waiting, results);
             HttpResponse<String> refused =
                     http.send(client.request(next, "bad-" + results.size()), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, refused.statusCode(), refused.body());
         }
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("continuation_token", waiting.get("continuation_token"));
-        next.put(
-                "tool_results",
-                List.of(Map.of(
-                        "call_id", callsOf(client.exchanges.get(0)).get(0).get("id"), "result", 2, "is_error", false)));
+        Map<String, Object> next = LibreChatProgrammaticClient.continuation(
+                waiting,
+                List.of(LibreChatProgrammaticClient.result(
+                        callsOf(client.exchanges.get(0)).get(0).get("id"), 2)));
         assertEquals("2\n", client.post(next).get("stdout"), "a refused continuation leaves the token usable");
     }
 
@@ -229,11 +211,7 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
         for (int i = 0; i < 101; i++) {
             many.add(new LibreChatProgrammaticClient.Tool("tool_" + i, "", input -> null));
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "print(1)");
-        body.put(
-                "tools",
-                many.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody("py", "print(1)", many, null, null);
         HttpResponse<String> refused =
                 http.send(client(KEY).request(body, "many-1"), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, refused.statusCode(), refused.body());
@@ -244,22 +222,16 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     void aProgramWaitingPastTheIdleDeadlineIsStoppedAndReleased() throws Exception {
         String marker = "51" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("lang", "bash");
-        body.put("code", LibreChatProgrammaticClient.BASH_GUARD + "\n(sleep " + marker + " &)\nadd_numbers '{}'");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 15000);
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody(
+                "bash", "(sleep " + marker + " &)\nadd_numbers '{}'", TOOLS, null, 15000);
         Map<String, Object> waiting = client.post(body);
         assertEquals("tool_call_required", waiting.get("status"));
-        assertTrue(!processesWith(marker).isEmpty(), "planted");
+        assertTrue(!HostProcesses.withArgument(marker).isEmpty(), "planted");
         await("the program stopped at its idle deadline")
                 .atMost(Duration.ofSeconds(Long.parseLong(IDLE_SECONDS) + 10))
-                .until(() -> processesWith(marker).isEmpty());
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("continuation_token", waiting.get("continuation_token"));
-        next.put("tool_results", List.of(Map.of("call_id", "call_1", "result", 1, "is_error", false)));
+                .until(() -> HostProcesses.withArgument(marker).isEmpty());
+        Map<String, Object> next = LibreChatProgrammaticClient.continuation(
+                waiting, List.of(LibreChatProgrammaticClient.result("call_1", 1)));
         HttpResponse<String> late = http.send(client.request(next, "late-1"), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, late.statusCode(), late.body());
         assertTrue(late.body().contains("expired"), late.body());
@@ -273,25 +245,23 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     void cancellingMidWaitStopsTheProgramAndReleasesItsSandbox() throws Exception {
         String marker = "52" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put(
-                "code",
-                "import subprocess\nsubprocess.Popen(['sleep', '" + marker + "'])\nawait add_numbers(a=1, b=2)");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 15000);
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody(
+                "py",
+                "import subprocess\nsubprocess.Popen(['sleep', '" + marker + "'])\nawait add_numbers(a=1, b=2)",
+                TOOLS,
+                null,
+                15000);
         Map<String, Object> waiting = client.post(body);
         assertEquals("tool_call_required", waiting.get("status"), String.valueOf(waiting));
         String requestId = client.exchanges.get(0).requestId();
         HttpResponse<String> cancelled = client.cancel(requestId);
         assertEquals(202, cancelled.statusCode(), cancelled.body());
-        assertTrue(awaitGone(marker, 1_000), "the program's process tree is gone within a second");
+        assertTrue(
+                HostProcesses.awaitGone(marker, 1_000).isEmpty(), "the program's process tree is gone within a second");
         assertEquals(200, client.cancel(requestId).statusCode(), "a second cancel: already_completed");
         assertTrue(client.cancel(requestId).body().contains("already_completed"));
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("continuation_token", waiting.get("continuation_token"));
-        next.put("tool_results", List.of(Map.of("call_id", "call_1", "result", 3, "is_error", false)));
+        Map<String, Object> next = LibreChatProgrammaticClient.continuation(
+                waiting, List.of(LibreChatProgrammaticClient.result("call_1", 3)));
         HttpResponse<String> late =
                 http.send(client.request(next, "after-cancel"), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, late.statusCode(), late.body());
@@ -309,17 +279,17 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     void cancellingWhileTheFirstRoundTripRunsStopsTheProgramAtOnce() throws Exception {
         String marker = "54" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "import subprocess\nsubprocess.run(['sleep', '" + marker + "'])\nawait add_numbers(a=1, b=2)");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 60000);
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody(
+                "py",
+                "import subprocess\nsubprocess.run(['sleep', '" + marker + "'])\nawait add_numbers(a=1, b=2)",
+                TOOLS,
+                null,
+                60000);
         String requestId = "first-round-" + marker;
         CompletableFuture<HttpResponse<String>> running =
                 http.sendAsync(client.request(body, requestId), HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !processesWith(marker).isEmpty());
+                .until(() -> !HostProcesses.withArgument(marker).isEmpty());
         long start = System.nanoTime();
         HttpResponse<String> cancelled = client.cancel(requestId);
         assertEquals(202, cancelled.statusCode(), cancelled.body());
@@ -330,34 +300,32 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
         assertEquals("error", json.get("status"), answer.body());
         assertEquals("Execution cancelled", json.get("error"));
         assertTrue(ms < 2_000, "the running round trip answered " + ms + " ms after the cancel");
-        assertTrue(awaitGone(marker, 1_000), "its process tree is gone");
+        assertTrue(HostProcesses.awaitGone(marker, 1_000).isEmpty(), "its process tree is gone");
     }
 
     @Test
     void aCallerThatDisconnectsDuringARoundTripStopsTheProgram() throws Exception {
         String marker = "55" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put(
-                "code",
-                "r = await add_numbers(a=1, b=2)\nimport subprocess\nsubprocess.run(['sleep', '" + marker + "'])");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
-        body.put("timeout", 60000);
+        Map<String, Object> body = LibreChatProgrammaticClient.startBody(
+                "py",
+                "r = await add_numbers(a=1, b=2)\nimport subprocess\nsubprocess.run(['sleep', '" + marker + "'])",
+                TOOLS,
+                null,
+                60000);
         Map<String, Object> waiting = client.post(body);
-        Map<String, Object> next = new LinkedHashMap<>();
-        next.put("continuation_token", waiting.get("continuation_token"));
-        next.put(
-                "tool_results",
-                List.of(Map.of(
-                        "call_id", callsOf(client.exchanges.get(0)).get(0).get("id"), "result", 3, "is_error", false)));
+        Map<String, Object> next = LibreChatProgrammaticClient.continuation(
+                waiting,
+                List.of(LibreChatProgrammaticClient.result(
+                        callsOf(client.exchanges.get(0)).get(0).get("id"), 3)));
         CompletableFuture<HttpResponse<String>> running =
                 http.sendAsync(client.request(next, "round-" + marker), HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !processesWith(marker).isEmpty());
+                .until(() -> !HostProcesses.withArgument(marker).isEmpty());
         running.cancel(true);
-        assertTrue(awaitGone(marker, 1_000), "the program's process tree is gone within a second of the disconnect");
+        assertTrue(
+                HostProcesses.awaitGone(marker, 1_000).isEmpty(),
+                "the program's process tree is gone within a second of the disconnect");
         await("the sandbox released")
                 .atMost(Duration.ofSeconds(1))
                 .pollInterval(Duration.ofMillis(20))
@@ -398,11 +366,8 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
     @Test
     void aRequestIdInUseIsAConflict() throws Exception {
         LibreChatProgrammaticClient client = client(KEY);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "print(await add_numbers(a=1, b=1))");
-        body.put(
-                "tools",
-                TOOLS.stream().map(LibreChatProgrammaticClient.Tool::definition).toList());
+        Map<String, Object> body =
+                LibreChatProgrammaticClient.startBody("py", "print(await add_numbers(a=1, b=1))", TOOLS, null, null);
         Map<String, Object> waiting = client.post(body);
         assertEquals("tool_call_required", waiting.get("status"));
         String used = client.exchanges.get(0).requestId();
@@ -490,10 +455,12 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
                 .build();
         CompletableFuture<HttpResponse<String>> running = http.sendAsync(exec, HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !processesWith(marker).isEmpty());
+                .until(() -> !HostProcesses.withArgument(marker).isEmpty());
         running.cancel(true); // the JDK client closes the connection, as node-fetch does on abort
         long start = System.nanoTime();
-        assertTrue(awaitGone(marker, 1_000), "the process tree is gone within a second of the disconnect");
+        assertTrue(
+                HostProcesses.awaitGone(marker, 1_000).isEmpty(),
+                "the process tree is gone within a second of the disconnect");
         await("the sandbox released")
                 .atMost(Duration.ofSeconds(1))
                 .pollInterval(Duration.ofMillis(20))
@@ -512,43 +479,5 @@ class StandaloneProgrammaticTest extends StandaloneHttp {
         Map<String, Object> languages =
                 (Map<String, Object>) json.readValue(response.body(), Map.class).get("languages");
         return ((Number) ((Map<String, Object>) languages.get(language)).get("leased")).intValue();
-    }
-
-    private static boolean awaitGone(String marker, long millis) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < until) {
-            if (processesWith(marker).isEmpty()) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return processesWith(marker).isEmpty();
-    }
-
-    /** Live host processes whose command line carries {@code marker} (the sandbox's processes are visible here). */
-    static List<String> processesWith(String marker) {
-        List<String> found = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path proc : procs) {
-                try {
-                    String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
-                    String stat = Files.readString(proc.resolve("stat"));
-                    boolean zombie = stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-                    if (!zombie && cmdline.contains(marker)) {
-                        found.add(proc.getFileName() + ": " + cmdline.replace('\0', ' '));
-                    }
-                } catch (java.io.IOException | RuntimeException gone) {
-                    // exited while we looked
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return found;
     }
 }

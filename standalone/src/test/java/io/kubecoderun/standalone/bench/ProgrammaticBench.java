@@ -1,7 +1,6 @@
 package io.kubecoderun.standalone.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Programmatic tool calling's cost (README: {@code ./kcr bench programmatic}), on the packaged standalone app with
@@ -36,28 +34,9 @@ public final class ProgrammaticBench {
         int pool = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         Path data = Files.createTempDirectory("kcr-bench-programmatic");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        ProcessBuilder builder = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        "standalone/target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolve("standalone.log").toFile());
-        builder.environment()
-                .putAll(Map.of(
-                        "API_KEY", KEY,
-                        "API_PORT", Integer.toString(port),
-                        "KCR_DATA_DIR", data.toString(),
-                        "POD_POOL_PY", Integer.toString(pool),
-                        "POD_POOL_JS", "0",
-                        "POD_POOL_BASH", "0",
-                        "KCR_LOCAL_DIR", data.resolve("pods").toString()));
-        Process app = builder.start();
+        BenchApp app = BenchApp.start(data, KEY, pool);
         HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + port;
+        String base = app.base;
         try {
             waitForWarmPool(http, base, pool);
             String plain = "r = 1 + 2\nprint(r)";
@@ -118,10 +97,7 @@ public final class ProgrammaticBench {
                     pct(trips, 50),
                     pct(added, 50));
         } finally {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
-            }
+            app.close();
         }
     }
 

@@ -3,7 +3,6 @@ package io.kubecoderun.standalone.bench;
 import io.kubecoderun.runner.exec.BubblewrapSandbox;
 import io.kubecoderun.runner.exec.Limits;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,35 +38,9 @@ public final class StandaloneBench {
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         double pacedRate = args.length > 2 ? Double.parseDouble(args[2]) : 2.0;
         Path data = Files.createTempDirectory("kcr-bench-standalone");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        ProcessBuilder builder = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        "standalone/target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true)
-                .redirectOutput(data.resolve("standalone.log").toFile());
-        builder.environment()
-                .putAll(java.util.Map.of(
-                        "API_KEY",
-                        KEY,
-                        "API_PORT",
-                        Integer.toString(port),
-                        "KCR_DATA_DIR",
-                        data.toString(),
-                        "POD_POOL_PY",
-                        Integer.toString(pool),
-                        "POD_POOL_JS",
-                        "0",
-                        "POD_POOL_BASH",
-                        "0",
-                        "KCR_LOCAL_DIR",
-                        data.resolve("pods").toString()));
-        Process app = builder.start();
+        BenchApp app = BenchApp.start(data, KEY, pool);
         HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + port;
+        String base = app.base;
         try {
             waitForWarmPool(http, base, pool);
             Path work = Files.createDirectories(data.resolve("bare-work"));
@@ -186,10 +158,7 @@ public final class StandaloneBench {
             row("10 MB upload + download round trip", roundTrip);
             System.out.printf(Locale.ROOT, "10 MB round trip p50 %.0f ms (target <= 250)%n", pct(roundTrip, 50));
         } finally {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
-            }
+            app.close();
         }
     }
 

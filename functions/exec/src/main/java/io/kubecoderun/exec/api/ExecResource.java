@@ -1,9 +1,6 @@
 package io.kubecoderun.exec.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kubecoderun.core.api.ApiException;
-import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.exec.service.Cancellation;
@@ -37,29 +34,9 @@ public class ExecResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @SuppressWarnings("unchecked")
     public ExecResponse exec(byte[] body, HttpHeaders headers, @Context HttpServerRequest http) {
-        if (body.length > MAX_BODY_BYTES) {
-            throw new ApiException.TooLarge("request body exceeds " + MAX_BODY_BYTES + " bytes");
-        }
-        Map<String, Object> json;
-        try {
-            Object parsed = mapper.readValue(body, Object.class);
-            if (!(parsed instanceof Map<?, ?>)) {
-                throw new ApiException.Unprocessable("the body must be a JSON object");
-            }
-            json = (Map<String, Object>) parsed;
-        } catch (JsonProcessingException e) {
-            throw new ApiException.Unprocessable("malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiException.Unprocessable("unreadable body");
-        }
-        Principal principal;
-        try {
-            principal = authenticator.authenticate(headers::getHeaderString, json);
-        } catch (AuthException e) {
-            throw new ApiException.Unauthorized(e.getMessage());
-        }
+        Map<String, Object> json = JsonBodies.object(mapper, body, MAX_BODY_BYTES);
+        Principal principal = JsonBodies.principal(authenticator, headers, json);
         return ExecResponse.of(service.execute(principal, ExecJson.request(json), cancelledOnDisconnect(http)));
     }
 

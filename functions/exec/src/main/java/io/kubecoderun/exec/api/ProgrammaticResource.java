@@ -1,10 +1,8 @@
 package io.kubecoderun.exec.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ErrorType;
-import io.kubecoderun.core.auth.AuthException;
 import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.exec.service.Cancellation;
@@ -98,28 +96,10 @@ public class ProgrammaticResource {
     }
 
     private Principal principal(HttpHeaders headers, Map<String, Object> json) {
-        try {
-            return authenticator.authenticate(headers::getHeaderString, json);
-        } catch (AuthException e) {
-            throw new ApiException.Unauthorized(e.getMessage());
-        }
+        return JsonBodies.principal(authenticator, headers, json);
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> object(byte[] body, int cap) {
-        if (body.length > cap) {
-            throw new ApiException.TooLarge("request body exceeds " + cap + " bytes");
-        }
-        try {
-            Object parsed = mapper.readValue(body, Object.class);
-            if (!(parsed instanceof Map<?, ?>)) {
-                throw new ApiException.Unprocessable("the body must be a JSON object");
-            }
-            return (Map<String, Object>) parsed;
-        } catch (JsonProcessingException e) {
-            throw new ApiException.Unprocessable("malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiException.Unprocessable("unreadable body");
-        }
+        return JsonBodies.object(mapper, body, cap);
     }
 }
