@@ -68,6 +68,15 @@ public class ControllerApp {
         return local != null || (elected != null && elected.leading());
     }
 
+    /**
+     * Whether this replica does its job: the local platform's controller runs, or (Kubernetes) this replica runs
+     * for the lease (or holds it). False once leader election has stopped for good — the liveness check then fails
+     * and Kubernetes restarts the replica.
+     */
+    public boolean alive() {
+        return local != null || elected == null || elected.electing();
+    }
+
     public long leaderChanges() {
         return elected == null ? 0 : elected.leaderChanges();
     }

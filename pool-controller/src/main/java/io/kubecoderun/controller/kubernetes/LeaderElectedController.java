@@ -18,6 +18,11 @@ import java.util.logging.Logger;
  * Runs the pool controller only while this replica holds the Kubernetes Lease. Each time it becomes leader, a
  * new controller is built, which takes a new epoch from the registry: offers of a deposed leader that has not
  * noticed yet are refused, and it stops at its next refused offer.
+ *
+ * <p>fabric8's elector ends for good when a leader fails to renew (its future completes): this replica then runs for
+ * the lease again after the retry period, so a leader that lost the lease (the API server refused its renewals, a
+ * network split) can lead again later. {@link #electing()} is false only while no election runs and none is
+ * scheduled — the liveness check's signal.
  */
 public final class LeaderElectedController implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaderElectedController.class.getName());
@@ -42,6 +47,11 @@ public final class LeaderElectedController implements AutoCloseable {
     private volatile PoolController controller;
     private volatile String leader;
     private CompletableFuture<?> election;
+    private volatile boolean closed;
+    /** Between an election's end and the next one's start. */
+    private volatile boolean rerunning;
+
+    private final AtomicLong elections = new AtomicLong();
 
     public LeaderElectedController(
             KubernetesClient client,
@@ -57,6 +67,16 @@ public final class LeaderElectedController implements AutoCloseable {
     }
 
     public synchronized void start() {
+        closed = false;
+        elect();
+    }
+
+    private synchronized void elect() {
+        rerunning = false;
+        if (closed) {
+            return;
+        }
+        elections.incrementAndGet();
         LeaderElectionConfig config = new LeaderElectionConfig(
                 new LeaseLock(namespace, LEASE_NAME, identity),
                 timings.leaseDuration(),
@@ -65,7 +85,31 @@ public final class LeaderElectedController implements AutoCloseable {
                 new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader),
                 true,
                 LEASE_NAME);
-        election = new LeaderElector(client, config, executor).start();
+        CompletableFuture<?> started = new LeaderElector(client, config, executor).start();
+        election = started;
+        started.whenComplete((done, error) -> {
+            if (closed || started.isCancelled()) {
+                return;
+            }
+            // The elector stopped (leadership lost, or the election failed): run for the lease again.
+            LOG.warning("event=election_ended identity=" + identity + " detail=\"running for the lease again in "
+                    + timings.retryPeriod().toMillis() + " ms\"" + (error == null ? "" : " error=" + error));
+            rerunning = true;
+            CompletableFuture.delayedExecutor(
+                            timings.retryPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, executor)
+                    .execute(this::elect);
+        });
+    }
+
+    /** Whether this replica runs for (or holds) the lease: an election runs, or the next one is scheduled. */
+    public boolean electing() {
+        CompletableFuture<?> current = election;
+        return !closed && (rerunning || (current != null && !current.isDone()));
+    }
+
+    /** How many elections this replica has run (the first, and one after each that ended). */
+    public long elections() {
+        return elections.get();
     }
 
     private void startLeading() {
@@ -103,6 +147,7 @@ public final class LeaderElectedController implements AutoCloseable {
     /** Releases the lease (a successor takes over at once) and stops the controller. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (election != null) {
             election.cancel(true);
         }

@@ -29,10 +29,34 @@ final class ApiRequests {
 
     /** A client like {@code client} that the recorder attributes to the controller. */
     static KubernetesClient controllerClient(KubernetesClient client) {
+        return controllerClient(client, (method, uri) -> uri);
+    }
+
+    /**
+     * As above, each request's address first passed through {@code rewrite} (method, URI → URI): how a test makes
+     * the API server refuse some of one replica's requests.
+     */
+    static KubernetesClient controllerClient(
+            KubernetesClient client, java.util.function.BiFunction<String, java.net.URI, java.net.URI> rewrite) {
         Config config = new ConfigBuilder(client.getConfiguration())
                 .withUserAgent(CONTROLLER_AGENT)
                 .build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder()
+                .withConfig(config)
+                .withHttpClientBuilderConsumer(builder ->
+                        builder.addOrReplaceInterceptor("rewrite", new io.fabric8.kubernetes.client.http.Interceptor() {
+                            @Override
+                            public void before(
+                                    io.fabric8.kubernetes.client.http.BasicBuilder request,
+                                    io.fabric8.kubernetes.client.http.HttpRequest original,
+                                    RequestTags tags) {
+                                java.net.URI rewritten = rewrite.apply(original.method(), original.uri());
+                                if (!rewritten.equals(original.uri())) {
+                                    request.uri(rewritten);
+                                }
+                            }
+                        }))
+                .build();
     }
 
     /** The requests received since the last call, {@code METHOD path}, oldest first; the controller's recorded. */

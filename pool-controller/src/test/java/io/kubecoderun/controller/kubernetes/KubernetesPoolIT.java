@@ -21,6 +21,7 @@ import io.kubecoderun.registry.RedisLeaseRegistry;
 import io.kubecoderun.registry.testing.RedisServer;
 import io.kubecoderun.runner.wire.RunnerClient;
 import io.vertx.redis.client.Redis;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -458,6 +459,75 @@ class KubernetesPoolIT {
         Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
         await("the new leader replaces the leased pod", () -> pods("py") == 3);
         assertEquals("1\n", runOnLease(got.lease(), "py", "print(1)").stdout());
+    }
+
+    /** A replica of the controller for the election tests: its own platform, its controller built per term. */
+    private LeaderElectedController replica(
+            KubernetesClient replicaClient, String identity, LeaderElectedController.Timings timings) {
+        KubernetesPlatform replicaPlatform = new KubernetesPlatform(replicaClient, settings(), Clock.systemUTC());
+        closeables.add(replicaPlatform);
+        ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
+        LeaderElectedController replica = new LeaderElectedController(
+                replicaClient,
+                NAMESPACE,
+                identity,
+                () -> {
+                    PoolController c = new PoolController(new PoolReconciler(
+                            replicaPlatform,
+                            registry,
+                            new RunnerClient(),
+                            List.of(spec("py", 2, Duration.ofMinutes(1))),
+                            reconcile,
+                            Clock.systemUTC(),
+                            new PoolMetrics()));
+                    c.start(reconcile);
+                    return c;
+                },
+                timings);
+        closeables.add(replica);
+        return replica;
+    }
+
+    /**
+     * The failure this pins: fabric8's elector ends for good when a leader cannot renew, and the replica never ran
+     * for the lease again (nor said so in its liveness). Here the API server refuses the leader's renewals: it steps
+     * down, the other replica takes over and keeps the pool filled, and the first one — still electing, its liveness
+     * up — leads again once the other goes.
+     */
+    @Test
+    void aLeaderWhoseRenewalsAreRefusedStepsDownRunsAgainAndLeadsLater() throws Exception {
+        LeaderElectedController.Timings fast = new LeaderElectedController.Timings(
+                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200));
+        java.util.concurrent.atomic.AtomicBoolean refuseRenewals = new java.util.concurrent.atomic.AtomicBoolean();
+        KubernetesClient refusable = ApiRequests.controllerClient(controllerClient, (method, uri) -> {
+            // A write to the Lease while refusing goes to a namespace that does not exist: the API server says 404.
+            if (refuseRenewals.get() && !method.equals("GET") && uri.getPath().contains("/leases/")) {
+                return URI.create(uri.toString().replace("/namespaces/" + NAMESPACE + "/", "/namespaces/refused/"));
+            }
+            return uri;
+        });
+        closeables.add(refusable);
+        LeaderElectedController first = replica(refusable, "replica-a", fast);
+        first.start();
+        await("the first replica leads", first::leading);
+        LeaderElectedController second = replica(controllerClient, "replica-b", fast);
+        second.start();
+        await("warm", () -> registry.stats("py").idle() == 2);
+
+        refuseRenewals.set(true);
+        await("the other replica takes over", second::leading);
+        // It notices at its renew deadline; the registry's epochs refuse a deposed leader's offers meanwhile.
+        await("the first steps down", () -> !first.leading());
+        await("the first runs for the lease again", () -> first.elections() >= 2 && first.electing());
+        Acquisition got = registry.acquire("py", TTL, Duration.ZERO);
+        await("the new leader replaces the leased pod", () -> pods("py") == 3);
+        assertEquals("1\n", runOnLease(got.lease(), "py", "print(1)").stdout());
+
+        refuseRenewals.set(false);
+        second.close();
+        await("the first replica leads again", first::leading);
+        assertTrue(first.electing(), "its liveness holds throughout");
+        assertTrue(first.leaderChanges() >= 2, "elected again: " + first.leaderChanges());
     }
 
     @Test
