@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * shared but those two. A call to one function that depends on another's work (an upload mounted into an exec,
  * an exec's output downloaded, state read back) proves they agree on every key and object name.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ProductionShapeIT {
     private static final String KEY = "production-shape-key-0123456789";
     private static final String OTHER_KEY = "production-shape-other-key-98765";
@@ -531,6 +532,44 @@ class ProductionShapeIT {
                         .header("X-LibreChat-Code-Request-ID", requestId)
                         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
                 expected));
+    }
+
+    /**
+     * With Redis down, every function's readiness probe (the path its manifest names) answers 503 — the revision
+     * stops taking traffic it cannot serve — while liveness stays 200 (restarting would not bring Redis back); once
+     * Redis is back, readiness is 200 again. Runs last: Redis comes back empty.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void readinessFollowsRedisAndLivenessDoesNot() throws Exception {
+        redis.stop();
+        try {
+            for (String name : List.of("exec", "files", "state", "health")) {
+                App function = app(name);
+                await("the readiness of " + name + " with Redis down")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> probe(function, "/q/health/ready") == 503);
+                assertEquals(200, probe(function, "/q/health/live"), name + " stays live");
+            }
+        } finally {
+            redis.startAgain();
+        }
+        for (String name : List.of("exec", "files", "state", "health")) {
+            App function = app(name);
+            await("the readiness of " + name + " with Redis back")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> probe(function, "/q/health/ready") == 200);
+        }
+    }
+
+    private static int probe(App app, String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(app.url(path)))
+                                .timeout(Duration.ofSeconds(5))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /**

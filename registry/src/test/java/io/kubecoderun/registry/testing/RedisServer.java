@@ -101,6 +101,16 @@ public final class RedisServer implements AutoCloseable {
         return client;
     }
 
+    /** Kills Redis (a dependency gone down); {@link #startAgain} brings it back, empty, on the same port. */
+    public synchronized void stop() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public synchronized void startAgain() throws IOException {
+        launch();
+    }
+
     /** Kills Redis and starts it again on the same port with no data (and no functions). */
     public void restartEmpty() throws IOException, InterruptedException {
         process.destroyForcibly();
