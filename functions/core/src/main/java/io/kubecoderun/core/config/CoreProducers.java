@@ -2,28 +2,30 @@ package io.kubecoderun.core.config;
 
 import io.kubecoderun.core.auth.ApiKeys;
 import io.kubecoderun.core.auth.Authenticator;
-import io.kubecoderun.core.auth.InMemoryStoredKeys;
 import io.kubecoderun.core.auth.JwtVerifier;
 import io.kubecoderun.core.auth.RedisStoredKeys;
+import io.kubecoderun.core.auth.SqliteStoredKeys;
 import io.kubecoderun.core.auth.StoredKeys;
+import io.kubecoderun.core.embedded.EmbeddedDatabase;
 import io.kubecoderun.core.ids.Ids;
-import io.kubecoderun.core.ratelimit.InMemoryRateLimiter;
 import io.kubecoderun.core.ratelimit.RateLimiter;
 import io.kubecoderun.core.ratelimit.RedisRateLimiter;
+import io.kubecoderun.core.ratelimit.SqliteRateLimiter;
 import io.kubecoderun.core.state.HotStateTier;
-import io.kubecoderun.core.state.InMemoryStateTier;
 import io.kubecoderun.core.state.RedisStateTier;
+import io.kubecoderun.core.state.SqliteStateTier;
 import io.kubecoderun.core.state.StateStore;
 import io.kubecoderun.core.state.TieredStateStore;
 import io.kubecoderun.core.store.FileStore;
-import io.kubecoderun.core.store.InMemorySessionStore;
 import io.kubecoderun.core.store.LocalDiskFileStore;
 import io.kubecoderun.core.store.RedisSessionStore;
 import io.kubecoderun.core.store.S3FileStore;
 import io.kubecoderun.core.store.SessionStore;
+import io.kubecoderun.core.store.SqliteSessionStore;
 import io.kubecoderun.registry.redis.RedisBackend;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -38,7 +40,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Builds the shared parts of every function app: sessions, hot state, stored keys and rate limits in Redis where
- * there is one ({@link RedisBackend}), else in memory; files and the state archive in S3/MinIO where an endpoint
+ * there is one ({@link RedisBackend}), else in the embedded store ({@code KCR_DATA_DIR/kcr.db},
+ * {@link EmbeddedDatabase}), so that they outlive a restart; files and the state archive in S3/MinIO where an endpoint
  * is set ({@link ObjectStoreSettings}), else {@code KCR_DATA_DIR} on disk; the authenticator. One instance of each
  * per process. The lease registry comes from the registry module's own producer.
  */
@@ -50,12 +53,26 @@ public class CoreProducers {
     @Inject
     InjectableInstance<S3Client> s3;
 
+    /** The embedded store ({@code KCR_DATA_DIR/kcr.db}); opened only where there is no Redis. */
+    @Inject
+    InjectableInstance<EmbeddedDatabase> embedded;
+
+    @Produces
+    @Singleton
+    public EmbeddedDatabase embeddedDatabase(KcrSettings settings) {
+        return EmbeddedDatabase.open(Path.of(settings.dataDir(), EmbeddedDatabase.FILE_NAME));
+    }
+
+    void closeEmbeddedDatabase(@Disposes EmbeddedDatabase db) {
+        db.close();
+    }
+
     @Produces
     @Singleton
     public SessionStore sessions(RedisBackend redis) {
         return redis.client()
                 .<SessionStore>map(client -> new RedisSessionStore(client, redis.keyPrefix(), Clock.systemUTC()))
-                .orElseGet(() -> new InMemorySessionStore(Clock.systemUTC()));
+                .orElseGet(() -> new SqliteSessionStore(embedded.get(), Clock.systemUTC()));
     }
 
     @Produces
@@ -76,11 +93,11 @@ public class CoreProducers {
     public StateStore states(KcrSettings settings, FileStore files, RedisBackend redis) {
         HotStateTier hot = redis.client()
                 .<HotStateTier>map(client -> new RedisStateTier(client, redis.keyPrefix(), Clock.systemUTC()))
-                .orElseGet(() -> new InMemoryStateTier(Clock.systemUTC()));
+                .orElseGet(() -> new SqliteStateTier(embedded.get(), Clock.systemUTC()));
         return new TieredStateStore(hot, files, Clock.systemUTC(), settings.maxStateBytes(), settings.stateTtl());
     }
 
-    private static RateLimiter rateLimiter(KcrSettings settings, RedisBackend redis) {
+    private RateLimiter rateLimiter(KcrSettings settings, RedisBackend redis) {
         if (settings.rateLimitPerMinute() <= 0) {
             LOG.info("event=rate_limit mode=off detail=\"RATE_LIMIT_PER_MINUTE=0\"");
             return RateLimiter.UNLIMITED;
@@ -89,7 +106,8 @@ public class CoreProducers {
         return redis.client()
                 .<RateLimiter>map(
                         client -> new RedisRateLimiter(client, redis.keyPrefix(), settings.rateLimitPerMinute(), burst))
-                .orElseGet(() -> new InMemoryRateLimiter(settings.rateLimitPerMinute(), burst, System::nanoTime));
+                .orElseGet(() -> new SqliteRateLimiter(
+                        embedded.get(), settings.rateLimitPerMinute(), burst, System::currentTimeMillis));
     }
 
     /** Created at start-up, so a generated key is printed when the service starts, not at its first request. */
@@ -99,7 +117,7 @@ public class CoreProducers {
     public Authenticator authenticator(KcrSettings settings, RedisBackend redis) {
         StoredKeys stored = redis.client()
                 .<StoredKeys>map(client -> new RedisStoredKeys(client, redis.keyPrefix()))
-                .orElseGet(InMemoryStoredKeys::new);
+                .orElseGet(() -> new SqliteStoredKeys(embedded.get()));
         ApiKeys keys = ApiKeys.fromSettings(
                 settings.apiKey().orElse(null),
                 settings.apiKeys().orElse(null),

@@ -127,7 +127,8 @@ public class FilesService {
 
     public void delete(Principal principal, String sessionId, String fileId) {
         FileRecord record = file(principal, sessionId, fileId);
-        files.delete(record.objectKey());
+        // The record first: a crash in between leaves unreferenced bytes (the sweep's), never a record without them.
         sessions.removeFile(sessionId, fileId);
+        files.delete(record.objectKey());
     }
 }
