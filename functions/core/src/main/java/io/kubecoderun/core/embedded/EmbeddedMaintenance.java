@@ -28,8 +28,9 @@ public class EmbeddedMaintenance {
     @Inject
     SessionStore sessions;
 
+    /** Resolved only where the embedded store is in use: elsewhere it is the object store, not this class's. */
     @Inject
-    FileStore files;
+    jakarta.enterprise.inject.Instance<FileStore> files;
 
     @Inject
     InjectableInstance<EmbeddedDatabase> db;
@@ -40,7 +41,7 @@ public class EmbeddedMaintenance {
         if (!(sessions instanceof SqliteSessionStore sqlite)) {
             return;
         }
-        EmbeddedSweep sweep = new EmbeddedSweep(db.get(), sqlite, files, Clock.systemUTC(), EmbeddedSweep.GRACE);
+        EmbeddedSweep sweep = new EmbeddedSweep(db.get(), sqlite, files.get(), Clock.systemUTC(), EmbeddedSweep.GRACE);
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "kcr-embedded-sweep");
             thread.setDaemon(true);

@@ -40,15 +40,24 @@ public final class S3FileStore implements FileStore {
             try {
                 s3.headBucket(b -> b.bucket(bucket));
             } catch (NoSuchBucketException e) {
-                s3.createBucket(b -> b.bucket(bucket));
+                createBucket();
             } catch (S3Exception e) {
                 if (e.statusCode() != 404) {
                     throw e;
                 }
-                s3.createBucket(b -> b.bucket(bucket));
+                createBucket();
             }
             return null;
         });
+    }
+
+    /** Another app of this deployment may create it at the same moment (they start together): that is success. */
+    private void createBucket() {
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException raced) {
+            // created meanwhile, by us
+        }
     }
 
     @Override
