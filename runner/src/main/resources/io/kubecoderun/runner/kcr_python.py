@@ -3,7 +3,8 @@
 # Or: --serve CONTROL [PRELOAD]: started ahead of the request (a warm interpreter), import the comma-separated
 # PRELOAD modules, create CONTROL.ready to say so, then wait for one JSON line on the FIFO CONTROL ({src,
 # state_in, state_out, report, args}) and run that program as above; an empty line (the runner discarding this
-# interpreter) exits at once. With preloads, the exit skips freeing the libraries (_kcr_exit_fast).
+# interpreter) exits at once. With preloads (asyncio always, for programmatic runs), the exit skips freeing the
+# libraries (_kcr_exit_fast).
 # A programmatic execution has tools.json next to the source ({dir, functions}): each function becomes an async
 # function in the program's globals that calls the tool through the runner's channel in dir (see ToolChannel.java),
 # and the program may await at top level.
@@ -251,7 +252,10 @@ def _kcr_serve(control, preload):
     os.dup2(quiet, 2)
     try:
         try:
-            import asyncio  # noqa: F401 -- a programmatic run needs it (about 30 ms): imported while nobody waits
+            # A programmatic run needs it (about 30 ms): imported while nobody waits. Freeing it at exit would
+            # cost every program ~10 ms, so it counts as a preload: frozen, and the exit skips the teardown.
+            import asyncio  # noqa: F401
+            preloaded = True
         except BaseException:
             pass
         for name in filter(None, preload.split(",")):
