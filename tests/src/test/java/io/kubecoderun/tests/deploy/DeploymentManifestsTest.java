@@ -25,7 +25,11 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -81,6 +85,11 @@ class DeploymentManifestsTest {
             "leases", Set.of("get", "create", "patch"));
     /** Images a manifest may name that images/ does not build: the dev overlay's trial Redis and MinIO. */
     private static final Set<String> THIRD_PARTY_IN_DEV = Set.of("redis", "quay.io/minio/minio");
+    /**
+     * What a route rule allows beyond its function's own timeoutSeconds: a start from zero (a Quarkus JVM function
+     * is ready in a few seconds; the activator holds the request meanwhile), so Knative's answer ends a slow request.
+     */
+    private static final long COLD_START_SECONDS = 30;
 
     static List<Path> overlays() {
         return Manifests.overlays();
@@ -103,7 +112,7 @@ class DeploymentManifestsTest {
                             + " (a typo in apiVersion or kind?): "
                             + object.getMetadata().getName());
             if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
-                String expected = object.getKind().equals("ReferenceGrant") ? "kourier-system" : NAMESPACE;
+                String expected = object.getKind().equals("ReferenceGrant") ? backendNamespace(overlay) : NAMESPACE;
                 assertEquals(
                         expected,
                         object.getMetadata().getNamespace(),
@@ -395,6 +404,83 @@ class DeploymentManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void everyRouteRuleOutlastsTheFunctionItReachesColdStartIncluded(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Map<String, Service> services = byName(objects, Service.class);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        Set<String> reached = new HashSet<>();
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            String function = PublicRoutes.functionFor(
+                            route, rule.getMatches().get(0).getPath().getValue())
+                    .orElseThrow();
+            reached.add(function);
+            assertNotNull(
+                    rule.getTimeouts() == null ? null : rule.getTimeouts().getRequest(),
+                    "the rule for " + function + " sets timeouts.request (else Envoy's 15 s applies)");
+            long request = gatewayDurationSeconds(rule.getTimeouts().getRequest());
+            long backend =
+                    services.get(function).getSpec().getTemplate().getSpec().getTimeoutSeconds();
+            assertTrue(
+                    request >= backend + COLD_START_SECONDS,
+                    "the route gives " + function + " " + request + " s; its Service allows " + backend + " s, plus "
+                            + COLD_START_SECONDS + " s for a start from zero");
+        }
+        assertEquals(Set.copyOf(FUNCTIONS), reached);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void hostRewritesNameEachFunctionWithoutTheClusterDomain(Path overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            for (HTTPRouteFilter filter : rule.getFilters()) {
+                String host = filter.getUrlRewrite().getHostname();
+                assertTrue(
+                        host.matches("[a-z]+\\." + NAMESPACE + "\\.svc"),
+                        host + ": <function>." + NAMESPACE + ".svc, which Knative matches on any cluster domain");
+            }
+        }
+        for (HasMetadata object : objects) {
+            String json = Manifests.JSON.writeValueAsString(object);
+            assertFalse(
+                    json.contains("cluster.local"),
+                    object.getKind() + " " + object.getMetadata().getName()
+                            + " names the cluster domain; <name>.<namespace>.svc works on every cluster");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theReferenceGrantAdmitsExactlyTheRoutesBackends(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        Set<String> backends = new HashSet<>();
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            assertEquals(1, rule.getBackendRefs().size(), "one backend: Knative's cluster-local gateway");
+            HTTPBackendRef ref = rule.getBackendRefs().get(0);
+            backends.add(ref.getNamespace() + "/" + ref.getName());
+        }
+        assertEquals(1, backends.size(), "every rule reaches the same local gateway: " + backends);
+        List<ReferenceGrant> grants = all(objects, ReferenceGrant.class);
+        assertEquals(1, grants.size());
+        ReferenceGrant grant = grants.get(0);
+        String backend = backends.iterator().next();
+        assertEquals(backend.split("/")[0], grant.getMetadata().getNamespace(), "a grant lives with what it grants");
+        assertEquals(
+                List.of("/Service/" + backend.split("/")[1]),
+                grant.getSpec().getTo().stream()
+                        .map(t -> t.getGroup() + "/" + t.getKind() + "/" + t.getName())
+                        .toList());
+        assertEquals(
+                List.of("gateway.networking.k8s.io/HTTPRoute/" + NAMESPACE),
+                grant.getSpec().getFrom().stream()
+                        .map(f -> f.getGroup() + "/" + f.getKind() + "/" + f.getNamespace())
+                        .toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void eventsReachTheExecFunctionAndThePingWakesTheStateArchiver(Path overlay) {
         List<HasMetadata> objects = Manifests.render(overlay);
         Broker broker = all(objects, Broker.class).get(0);
@@ -481,6 +567,36 @@ class DeploymentManifestsTest {
             fail("images/build.sh --list failed: " + err);
         }
         return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** The namespace of Knative's cluster-local gateway, where the route's backends and the ReferenceGrant live. */
+    private static String backendNamespace(Path overlay) {
+        return all(Manifests.render(overlay), HTTPRoute.class)
+                .get(0)
+                .getSpec()
+                .getRules()
+                .get(0)
+                .getBackendRefs()
+                .get(0)
+                .getNamespace();
+    }
+
+    /** A Gateway API Duration (GEP-2257: up to four of {@code <n>h}, {@code <n>m}, {@code <n>s}, {@code <n>ms}). */
+    static long gatewayDurationSeconds(String duration) {
+        java.util.regex.Matcher part =
+                java.util.regex.Pattern.compile("([0-9]{1,5})(h|ms|m|s)").matcher(duration);
+        assertTrue(duration.matches("^([0-9]{1,5}(h|m|s|ms)){1,4}$"), "a Gateway API Duration: " + duration);
+        long millis = 0;
+        while (part.find()) {
+            long n = Long.parseLong(part.group(1));
+            millis += switch (part.group(2)) {
+                case "h" -> n * 3_600_000;
+                case "m" -> n * 60_000;
+                case "s" -> n * 1000;
+                default -> n;
+            };
+        }
+        return millis / 1000;
     }
 
     private static ControllerSettings controllerSettings(List<HasMetadata> objects) {
