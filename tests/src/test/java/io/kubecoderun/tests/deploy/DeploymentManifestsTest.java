@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -111,7 +112,7 @@ class DeploymentManifestsTest {
                     "no typed model for " + object.getApiVersion() + " " + object.getKind()
                             + " (a typo in apiVersion or kind?): "
                             + object.getMetadata().getName());
-            if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
+            if (!(object instanceof Namespace)) {
                 String expected = object.getKind().equals("ReferenceGrant") ? backendNamespace(overlay) : NAMESPACE;
                 assertEquals(
                         expected,
@@ -305,6 +306,90 @@ class DeploymentManifestsTest {
             assertNotNull(spec.getContainers().get(0).getResources().getLimits().get("memory"));
             assertNotNull(spec.getActiveDeadlineSeconds(), "an orphan dies on its own");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theNamespaceEnforcesPodSecurityRestrictedAndEveryPodMeetsIt(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Map<String, String> labels =
+                byName(objects, Namespace.class).get(NAMESPACE).getMetadata().getLabels();
+        assertEquals("restricted", labels.get("pod-security.kubernetes.io/enforce"));
+        assertEquals("latest", labels.get("pod-security.kubernetes.io/enforce-version"));
+
+        Map<String, PodSpec> pods = new TreeMap<>();
+        for (HasMetadata object : objects) {
+            JsonNode json = Manifests.JSON.valueToTree(object);
+            boolean hasPods = !json.at("/spec/template").isMissingNode()
+                    || !json.at("/spec/jobTemplate").isMissingNode()
+                    || object.getKind().equals("Pod");
+            if (hasPods) {
+                assertTrue(
+                        object instanceof Deployment || object instanceof Service,
+                        object.getKind() + " " + object.getMetadata().getName()
+                                + " makes pods this test does not check; teach it");
+            }
+        }
+        for (Deployment d : all(objects, Deployment.class)) {
+            pods.put(
+                    "Deployment " + d.getMetadata().getName(),
+                    d.getSpec().getTemplate().getSpec());
+        }
+        for (Service s : all(objects, Service.class)) {
+            // A revision pod is the Service's template plus Knative's queue-proxy sidecar.
+            PodSpec spec = Manifests.JSON.convertValue(s.getSpec().getTemplate().getSpec(), PodSpec.class);
+            spec.getContainers().add(PodSecurityRestricted.QUEUE_PROXY);
+            pods.put("Knative Service " + s.getMetadata().getName() + " with queue-proxy", spec);
+        }
+        SandboxPodSettings settings = controllerSettings(objects).pods();
+        pods.put(
+                "sandbox pool pod",
+                SandboxPods.poolPod(settings, "py", "kcr-py-test").getSpec());
+        pods.put(
+                "sandbox Job pod",
+                SandboxPods.job(settings, "go", "kcr-job-test", "req")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec());
+        assertTrue(pods.size() >= 7, pods.keySet().toString());
+        Map<String, List<String>> refused = new TreeMap<>();
+        pods.forEach((who, spec) -> {
+            List<String> problems = PodSecurityRestricted.violations(spec);
+            if (!problems.isEmpty()) {
+                refused.put(who, problems);
+            }
+        });
+        assertEquals(Map.of(), refused, "pods the restricted admission refuses");
+    }
+
+    @Test
+    void theRestrictedCheckRefusesWhatTheAdmissionRefuses() {
+        PodSpec hardened = SandboxPods.poolPod(
+                        controllerSettings(Manifests.render(overlays().get(0))).pods(), "py", "kcr-py-test")
+                .getSpec();
+        assertEquals(List.of(), PodSecurityRestricted.violations(hardened));
+        PodSpec loose = Manifests.JSON.convertValue(hardened, PodSpec.class);
+        loose.getSecurityContext().setSeccompProfile(null);
+        loose.getContainers().get(0).getSecurityContext().setAllowPrivilegeEscalation(null);
+        loose.getContainers().get(0).getSecurityContext().getCapabilities().setDrop(List.of("NET_RAW"));
+        loose.setHostNetwork(true);
+        assertEquals(
+                List.of(
+                        "host namespaces",
+                        "container sandbox: allowPrivilegeEscalation is not false",
+                        "container sandbox: no RuntimeDefault or Localhost seccomp profile (pod or container)",
+                        "container sandbox: capabilities do not drop ALL"),
+                PodSecurityRestricted.violations(loose));
+        PodSpec root = Manifests.JSON.convertValue(hardened, PodSpec.class);
+        root.getSecurityContext().setRunAsNonRoot(null);
+        root.getContainers().get(0).getSecurityContext().setRunAsNonRoot(null);
+        root.getVolumes().get(0).setEmptyDir(null);
+        root.getVolumes().get(0).setHostPath(new io.fabric8.kubernetes.api.model.HostPathVolumeSource("/", null));
+        assertEquals(
+                List.of(
+                        "volume data of type hostPath",
+                        "container sandbox: runAsNonRoot is not true (pod or container)"),
+                PodSecurityRestricted.violations(root));
     }
 
     @ParameterizedTest
