@@ -626,6 +626,94 @@ class DeploymentManifestsTest {
         assertTrue(named.size() >= 16, "functions, controller and sandbox images: " + named);
     }
 
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void productionPinsOneReleaseAndNoNodeKeepsAStaleImage(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        boolean production = overlay.getFileName().toString().equals("production");
+        Map<String, String> config = config(objects);
+        String registry = config.get("K8S_IMAGE_REGISTRY");
+        String tag = config.get("K8S_IMAGE_TAG");
+        Map<String, Container> ours = new TreeMap<>();
+        for (Service s : all(objects, Service.class)) {
+            s.getSpec().getTemplate().getSpec().getContainers().forEach(c -> ours.put(c.getImage(), c));
+        }
+        for (Deployment d : all(objects, Deployment.class)) {
+            d.getSpec().getTemplate().getSpec().getContainers().forEach(c -> ours.put(c.getImage(), c));
+        }
+        ours.keySet().removeIf(image -> THIRD_PARTY_IN_DEV.contains(image.substring(0, image.lastIndexOf(':'))));
+        assertEquals(5, ours.size(), "four functions and the controller: " + ours.keySet());
+        for (Container c : ours.values()) {
+            String image = c.getImage();
+            if (production) {
+                String name = image.substring(image.lastIndexOf('/') + 1, image.lastIndexOf(':'));
+                assertEquals(registry + "/" + name + ":" + tag, image, "one release: K8S_IMAGE_REGISTRY and _TAG");
+            }
+            assertFalse(
+                    "IfNotPresent".equals(c.getImagePullPolicy())
+                            && SandboxPods.pullPolicy(image).equals("Always"),
+                    image + " is a moving reference: IfNotPresent would keep a stale copy");
+        }
+        SandboxPodSettings pods = controllerSettings(objects).pods();
+        for (String language : ControllerSettings.IMAGE_NAMES.keySet()) {
+            String image = pods.image(language);
+            Container sandbox = SandboxPods.poolPod(pods, language, "kcr-test")
+                    .getSpec()
+                    .getContainers()
+                    .get(0);
+            assertEquals(SandboxPods.pullPolicy(image), sandbox.getImagePullPolicy(), image);
+            if (!production) {
+                assertEquals("Always", sandbox.getImagePullPolicy(), "dev runs latest: pulled every time");
+            }
+        }
+        if (production) {
+            assertFalse(tag.isBlank() || tag.equals("latest"), "production pins a release tag, not " + tag);
+            for (String image : ours.keySet()) {
+                assertEquals("IfNotPresent", SandboxPods.pullPolicy(image), image + " is pinned");
+            }
+            assertEquals("IfNotPresent", SandboxPods.pullPolicy(pods.image("py")), "the sandboxes are pinned too");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void thePullSecretsOfTheSandboxesReachTheFunctionsAndTheController(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        List<String> secrets = controllerSettings(objects).pods().pullSecrets();
+        if (overlay.getFileName().toString().equals("production")) {
+            assertFalse(secrets.isEmpty(), "production pulls from the operator's registry with K8S_IMAGE_PULL_SECRETS");
+        }
+        Map<String, ServiceAccount> accounts = byName(objects, ServiceAccount.class);
+        for (String account : List.of(FUNCTIONS_SA, CONTROLLER)) {
+            List<String> pulls = accounts.get(account).getImagePullSecrets() == null
+                    ? List.of()
+                    : accounts.get(account).getImagePullSecrets().stream()
+                            .map(r -> r.getName())
+                            .toList();
+            assertEquals(secrets, pulls, account + " carries K8S_IMAGE_PULL_SECRETS");
+        }
+        // A pod that names pull secrets of its own gets none of its ServiceAccount's: none may.
+        for (Service s : all(objects, Service.class)) {
+            var spec = s.getSpec().getTemplate().getSpec();
+            assertEquals(FUNCTIONS_SA, spec.getServiceAccountName());
+            assertTrue(spec.getImagePullSecrets() == null
+                    || spec.getImagePullSecrets().isEmpty());
+        }
+        PodSpec controller = byName(objects, Deployment.class)
+                .get(CONTROLLER)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertTrue(controller.getImagePullSecrets() == null
+                || controller.getImagePullSecrets().isEmpty());
+        SandboxPodSettings pods = controllerSettings(objects).pods();
+        assertEquals(
+                secrets,
+                SandboxPods.poolPod(pods, "py", "kcr-test").getSpec().getImagePullSecrets().stream()
+                        .map(r -> r.getName())
+                        .toList());
+    }
+
     @Test
     void buildShListsEveryImageTheControllerCanAskFor() throws Exception {
         Set<String> listed = Set.copyOf(buildList("reg.example", "v1"));
