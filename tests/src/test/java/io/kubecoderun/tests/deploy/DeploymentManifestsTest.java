@@ -596,6 +596,34 @@ class DeploymentManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void everyRedeliveryOfAnExecEventFallsWithinTheWindowItsAnswerIsKept(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Trigger trigger = all(objects, Trigger.class).get(0);
+        var delivery = trigger.getSpec().getDelivery();
+        assertNotNull(delivery.getTimeout(), "each attempt is bounded, so the schedule is");
+        java.time.Duration attempt = java.time.Duration.parse(delivery.getTimeout());
+        long exec = byName(objects, Service.class)
+                .get("exec")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTimeoutSeconds();
+        assertTrue(attempt.toSeconds() > exec, "an attempt outlasts exec's own timeout, so Knative's answer ends it");
+        // Knative's exponential back-off waits backoffDelay * 2^n before retry n; counted from n = 1 to be safe.
+        java.time.Duration delay = java.time.Duration.parse(delivery.getBackoffDelay());
+        assertEquals("exponential", delivery.getBackoffPolicy());
+        java.time.Duration schedule = attempt.multipliedBy(delivery.getRetry() + 1);
+        for (int n = 1; n <= delivery.getRetry(); n++) {
+            schedule = schedule.plus(delay.multipliedBy(1L << n));
+        }
+        assertTrue(
+                schedule.compareTo(replayWindow()) < 0,
+                "the last redelivery (" + schedule + " after the first) still finds the answer, kept "
+                        + replayWindow());
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void everyImageAManifestNamesIsBuiltByImagesBuildSh(Path overlay) throws Exception {
         List<HasMetadata> objects = Manifests.render(overlay);
         Set<String> named = new HashSet<>();
@@ -740,6 +768,21 @@ class DeploymentManifestsTest {
             fail("images/build.sh --list failed: " + err);
         }
         return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * ExecEvents.REPLAY_WINDOW, read from its source: the exec app is not on this module's class path (it runs as
+     * its own JVM in ProductionShapeIT).
+     */
+    private static java.time.Duration replayWindow() {
+        String source = Manifests.readString(
+                Manifests.root().resolve("functions/exec/src/main/java/io/kubecoderun/exec/api/ExecEvents.java"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "REPLAY_WINDOW = Duration\\.of(Hours|Minutes)\\((\\d+)\\);")
+                .matcher(source);
+        assertTrue(m.find(), "ExecEvents.REPLAY_WINDOW = Duration.ofHours(n) or ofMinutes(n)");
+        long n = Long.parseLong(m.group(2));
+        return m.group(1).equals("Hours") ? java.time.Duration.ofHours(n) : java.time.Duration.ofMinutes(n);
     }
 
     /** The namespace of Knative's cluster-local gateway, where the route's backends and the ReferenceGrant live. */
