@@ -21,7 +21,8 @@ import java.util.Map;
  * The hardened sandbox pod: one container (runtime plus runner) as UID 65532, non-root, no privilege escalation,
  * every capability dropped, RuntimeDefault seccomp, a read-only root filesystem with size-limited emptyDirs for
  * {@code /mnt/data} and {@code /tmp}, no service-account token, no service links, resource limits, optional
- * runtime class, and a deadline after which it dies on its own. The deployment tests compare the manifests'
+ * runtime class, the pull secrets of {@code K8S_IMAGE_PULL_SECRETS}, a pull policy that never keeps a stale
+ * {@code latest} ({@link #pullPolicy}), and a deadline after which it dies on its own. The deployment tests compare the manifests'
  * NetworkPolicy and security expectations with what this class generates.
  */
 public final class SandboxPods {
@@ -139,7 +140,7 @@ public final class SandboxPods {
                 .addNewContainer()
                 .withName("sandbox")
                 .withImage(s.image(language))
-                .withImagePullPolicy("IfNotPresent")
+                .withImagePullPolicy(pullPolicy(s.image(language)))
                 .addNewPort()
                 .withName("runner")
                 .withContainerPort(RUNNER_PORT)
@@ -191,6 +192,21 @@ public final class SandboxPods {
                 .endEmptyDir()
                 .endVolume()
                 .build();
+    }
+
+    /**
+     * Kubernetes' own default, made explicit: {@code Always} for a moving reference ({@code :latest} or no tag), so
+     * a node never runs the stale image it pulled before; {@code IfNotPresent} for a pinned tag or a digest, so a
+     * pool pod starts from the node's copy without a registry round trip. Releases pin a tag
+     * ({@code K8S_IMAGE_TAG}, knative/README.md).
+     */
+    public static String pullPolicy(String image) {
+        if (image.contains("@")) {
+            return "IfNotPresent";
+        }
+        int colon = image.lastIndexOf(':');
+        boolean tagged = colon > image.lastIndexOf('/');
+        return !tagged || image.substring(colon + 1).equals("latest") ? "Always" : "IfNotPresent";
     }
 
     private static List<Toleration> tolerations(List<String> specs) {

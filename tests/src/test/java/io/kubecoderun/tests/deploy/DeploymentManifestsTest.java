@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -25,7 +26,11 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -81,6 +86,11 @@ class DeploymentManifestsTest {
             "leases", Set.of("get", "create", "patch"));
     /** Images a manifest may name that images/ does not build: the dev overlay's trial Redis and MinIO. */
     private static final Set<String> THIRD_PARTY_IN_DEV = Set.of("redis", "quay.io/minio/minio");
+    /**
+     * What a route rule allows beyond its function's own timeoutSeconds: a start from zero (a Quarkus JVM function
+     * is ready in a few seconds; the activator holds the request meanwhile), so Knative's answer ends a slow request.
+     */
+    private static final long COLD_START_SECONDS = 30;
 
     static List<Path> overlays() {
         return Manifests.overlays();
@@ -102,8 +112,8 @@ class DeploymentManifestsTest {
                     "no typed model for " + object.getApiVersion() + " " + object.getKind()
                             + " (a typo in apiVersion or kind?): "
                             + object.getMetadata().getName());
-            if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
-                String expected = object.getKind().equals("ReferenceGrant") ? "kourier-system" : NAMESPACE;
+            if (!(object instanceof Namespace)) {
+                String expected = object.getKind().equals("ReferenceGrant") ? backendNamespace(overlay) : NAMESPACE;
                 assertEquals(
                         expected,
                         object.getMetadata().getNamespace(),
@@ -300,6 +310,90 @@ class DeploymentManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void theNamespaceEnforcesPodSecurityRestrictedAndEveryPodMeetsIt(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Map<String, String> labels =
+                byName(objects, Namespace.class).get(NAMESPACE).getMetadata().getLabels();
+        assertEquals("restricted", labels.get("pod-security.kubernetes.io/enforce"));
+        assertEquals("latest", labels.get("pod-security.kubernetes.io/enforce-version"));
+
+        Map<String, PodSpec> pods = new TreeMap<>();
+        for (HasMetadata object : objects) {
+            JsonNode json = Manifests.JSON.valueToTree(object);
+            boolean hasPods = !json.at("/spec/template").isMissingNode()
+                    || !json.at("/spec/jobTemplate").isMissingNode()
+                    || object.getKind().equals("Pod");
+            if (hasPods) {
+                assertTrue(
+                        object instanceof Deployment || object instanceof Service,
+                        object.getKind() + " " + object.getMetadata().getName()
+                                + " makes pods this test does not check; teach it");
+            }
+        }
+        for (Deployment d : all(objects, Deployment.class)) {
+            pods.put(
+                    "Deployment " + d.getMetadata().getName(),
+                    d.getSpec().getTemplate().getSpec());
+        }
+        for (Service s : all(objects, Service.class)) {
+            // A revision pod is the Service's template plus Knative's queue-proxy sidecar.
+            PodSpec spec = Manifests.JSON.convertValue(s.getSpec().getTemplate().getSpec(), PodSpec.class);
+            spec.getContainers().add(PodSecurityRestricted.QUEUE_PROXY);
+            pods.put("Knative Service " + s.getMetadata().getName() + " with queue-proxy", spec);
+        }
+        SandboxPodSettings settings = controllerSettings(objects).pods();
+        pods.put(
+                "sandbox pool pod",
+                SandboxPods.poolPod(settings, "py", "kcr-py-test").getSpec());
+        pods.put(
+                "sandbox Job pod",
+                SandboxPods.job(settings, "go", "kcr-job-test", "req")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec());
+        assertTrue(pods.size() >= 7, pods.keySet().toString());
+        Map<String, List<String>> refused = new TreeMap<>();
+        pods.forEach((who, spec) -> {
+            List<String> problems = PodSecurityRestricted.violations(spec);
+            if (!problems.isEmpty()) {
+                refused.put(who, problems);
+            }
+        });
+        assertEquals(Map.of(), refused, "pods the restricted admission refuses");
+    }
+
+    @Test
+    void theRestrictedCheckRefusesWhatTheAdmissionRefuses() {
+        PodSpec hardened = SandboxPods.poolPod(
+                        controllerSettings(Manifests.render(overlays().get(0))).pods(), "py", "kcr-py-test")
+                .getSpec();
+        assertEquals(List.of(), PodSecurityRestricted.violations(hardened));
+        PodSpec loose = Manifests.JSON.convertValue(hardened, PodSpec.class);
+        loose.getSecurityContext().setSeccompProfile(null);
+        loose.getContainers().get(0).getSecurityContext().setAllowPrivilegeEscalation(null);
+        loose.getContainers().get(0).getSecurityContext().getCapabilities().setDrop(List.of("NET_RAW"));
+        loose.setHostNetwork(true);
+        assertEquals(
+                List.of(
+                        "host namespaces",
+                        "container sandbox: allowPrivilegeEscalation is not false",
+                        "container sandbox: no RuntimeDefault or Localhost seccomp profile (pod or container)",
+                        "container sandbox: capabilities do not drop ALL"),
+                PodSecurityRestricted.violations(loose));
+        PodSpec root = Manifests.JSON.convertValue(hardened, PodSpec.class);
+        root.getSecurityContext().setRunAsNonRoot(null);
+        root.getContainers().get(0).getSecurityContext().setRunAsNonRoot(null);
+        root.getVolumes().get(0).setEmptyDir(null);
+        root.getVolumes().get(0).setHostPath(new io.fabric8.kubernetes.api.model.HostPathVolumeSource("/", null));
+        assertEquals(
+                List.of(
+                        "volume data of type hostPath",
+                        "container sandbox: runAsNonRoot is not true (pod or container)"),
+                PodSecurityRestricted.violations(root));
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void theNetworkPolicyIsolatesExactlyThePodsTheControllerLabelsAsSandboxes(Path overlay) {
         List<HasMetadata> objects = Manifests.render(overlay);
         SandboxPodSettings settings = controllerSettings(objects).pods();
@@ -395,6 +489,83 @@ class DeploymentManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void everyRouteRuleOutlastsTheFunctionItReachesColdStartIncluded(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Map<String, Service> services = byName(objects, Service.class);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        Set<String> reached = new HashSet<>();
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            String function = PublicRoutes.functionFor(
+                            route, rule.getMatches().get(0).getPath().getValue())
+                    .orElseThrow();
+            reached.add(function);
+            assertNotNull(
+                    rule.getTimeouts() == null ? null : rule.getTimeouts().getRequest(),
+                    "the rule for " + function + " sets timeouts.request (else Envoy's 15 s applies)");
+            long request = gatewayDurationSeconds(rule.getTimeouts().getRequest());
+            long backend =
+                    services.get(function).getSpec().getTemplate().getSpec().getTimeoutSeconds();
+            assertTrue(
+                    request >= backend + COLD_START_SECONDS,
+                    "the route gives " + function + " " + request + " s; its Service allows " + backend + " s, plus "
+                            + COLD_START_SECONDS + " s for a start from zero");
+        }
+        assertEquals(Set.copyOf(FUNCTIONS), reached);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void hostRewritesNameEachFunctionWithoutTheClusterDomain(Path overlay) throws Exception {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            for (HTTPRouteFilter filter : rule.getFilters()) {
+                String host = filter.getUrlRewrite().getHostname();
+                assertTrue(
+                        host.matches("[a-z]+\\." + NAMESPACE + "\\.svc"),
+                        host + ": <function>." + NAMESPACE + ".svc, which Knative matches on any cluster domain");
+            }
+        }
+        for (HasMetadata object : objects) {
+            String json = Manifests.JSON.writeValueAsString(object);
+            assertFalse(
+                    json.contains("cluster.local"),
+                    object.getKind() + " " + object.getMetadata().getName()
+                            + " names the cluster domain; <name>.<namespace>.svc works on every cluster");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theReferenceGrantAdmitsExactlyTheRoutesBackends(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        HTTPRoute route = all(objects, HTTPRoute.class).get(0);
+        Set<String> backends = new HashSet<>();
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            assertEquals(1, rule.getBackendRefs().size(), "one backend: Knative's cluster-local gateway");
+            HTTPBackendRef ref = rule.getBackendRefs().get(0);
+            backends.add(ref.getNamespace() + "/" + ref.getName());
+        }
+        assertEquals(1, backends.size(), "every rule reaches the same local gateway: " + backends);
+        List<ReferenceGrant> grants = all(objects, ReferenceGrant.class);
+        assertEquals(1, grants.size());
+        ReferenceGrant grant = grants.get(0);
+        String backend = backends.iterator().next();
+        assertEquals(backend.split("/")[0], grant.getMetadata().getNamespace(), "a grant lives with what it grants");
+        assertEquals(
+                List.of("/Service/" + backend.split("/")[1]),
+                grant.getSpec().getTo().stream()
+                        .map(t -> t.getGroup() + "/" + t.getKind() + "/" + t.getName())
+                        .toList());
+        assertEquals(
+                List.of("gateway.networking.k8s.io/HTTPRoute/" + NAMESPACE),
+                grant.getSpec().getFrom().stream()
+                        .map(f -> f.getGroup() + "/" + f.getKind() + "/" + f.getNamespace())
+                        .toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void eventsReachTheExecFunctionAndThePingWakesTheStateArchiver(Path overlay) {
         List<HasMetadata> objects = Manifests.render(overlay);
         Broker broker = all(objects, Broker.class).get(0);
@@ -421,6 +592,34 @@ class DeploymentManifestsTest {
         assertTrue(
                 everyMinutes * 60 < Integer.parseInt(config(objects).get("STATE_ARCHIVE_AFTER_SECONDS")),
                 "the archive pass runs more often than its horizon, so no state expires unarchived");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyRedeliveryOfAnExecEventFallsWithinTheWindowItsAnswerIsKept(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        Trigger trigger = all(objects, Trigger.class).get(0);
+        var delivery = trigger.getSpec().getDelivery();
+        assertNotNull(delivery.getTimeout(), "each attempt is bounded, so the schedule is");
+        java.time.Duration attempt = java.time.Duration.parse(delivery.getTimeout());
+        long exec = byName(objects, Service.class)
+                .get("exec")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTimeoutSeconds();
+        assertTrue(attempt.toSeconds() > exec, "an attempt outlasts exec's own timeout, so Knative's answer ends it");
+        // Knative's exponential back-off waits backoffDelay * 2^n before retry n; counted from n = 1 to be safe.
+        java.time.Duration delay = java.time.Duration.parse(delivery.getBackoffDelay());
+        assertEquals("exponential", delivery.getBackoffPolicy());
+        java.time.Duration schedule = attempt.multipliedBy(delivery.getRetry() + 1);
+        for (int n = 1; n <= delivery.getRetry(); n++) {
+            schedule = schedule.plus(delay.multipliedBy(1L << n));
+        }
+        assertTrue(
+                schedule.compareTo(replayWindow()) < 0,
+                "the last redelivery (" + schedule + " after the first) still finds the answer, kept "
+                        + replayWindow());
     }
 
     @ParameterizedTest
@@ -455,6 +654,94 @@ class DeploymentManifestsTest {
         assertTrue(named.size() >= 16, "functions, controller and sandbox images: " + named);
     }
 
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void productionPinsOneReleaseAndNoNodeKeepsAStaleImage(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        boolean production = overlay.getFileName().toString().equals("production");
+        Map<String, String> config = config(objects);
+        String registry = config.get("K8S_IMAGE_REGISTRY");
+        String tag = config.get("K8S_IMAGE_TAG");
+        Map<String, Container> ours = new TreeMap<>();
+        for (Service s : all(objects, Service.class)) {
+            s.getSpec().getTemplate().getSpec().getContainers().forEach(c -> ours.put(c.getImage(), c));
+        }
+        for (Deployment d : all(objects, Deployment.class)) {
+            d.getSpec().getTemplate().getSpec().getContainers().forEach(c -> ours.put(c.getImage(), c));
+        }
+        ours.keySet().removeIf(image -> THIRD_PARTY_IN_DEV.contains(image.substring(0, image.lastIndexOf(':'))));
+        assertEquals(5, ours.size(), "four functions and the controller: " + ours.keySet());
+        for (Container c : ours.values()) {
+            String image = c.getImage();
+            if (production) {
+                String name = image.substring(image.lastIndexOf('/') + 1, image.lastIndexOf(':'));
+                assertEquals(registry + "/" + name + ":" + tag, image, "one release: K8S_IMAGE_REGISTRY and _TAG");
+            }
+            assertFalse(
+                    "IfNotPresent".equals(c.getImagePullPolicy())
+                            && SandboxPods.pullPolicy(image).equals("Always"),
+                    image + " is a moving reference: IfNotPresent would keep a stale copy");
+        }
+        SandboxPodSettings pods = controllerSettings(objects).pods();
+        for (String language : ControllerSettings.IMAGE_NAMES.keySet()) {
+            String image = pods.image(language);
+            Container sandbox = SandboxPods.poolPod(pods, language, "kcr-test")
+                    .getSpec()
+                    .getContainers()
+                    .get(0);
+            assertEquals(SandboxPods.pullPolicy(image), sandbox.getImagePullPolicy(), image);
+            if (!production) {
+                assertEquals("Always", sandbox.getImagePullPolicy(), "dev runs latest: pulled every time");
+            }
+        }
+        if (production) {
+            assertFalse(tag.isBlank() || tag.equals("latest"), "production pins a release tag, not " + tag);
+            for (String image : ours.keySet()) {
+                assertEquals("IfNotPresent", SandboxPods.pullPolicy(image), image + " is pinned");
+            }
+            assertEquals("IfNotPresent", SandboxPods.pullPolicy(pods.image("py")), "the sandboxes are pinned too");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void thePullSecretsOfTheSandboxesReachTheFunctionsAndTheController(Path overlay) {
+        List<HasMetadata> objects = Manifests.render(overlay);
+        List<String> secrets = controllerSettings(objects).pods().pullSecrets();
+        if (overlay.getFileName().toString().equals("production")) {
+            assertFalse(secrets.isEmpty(), "production pulls from the operator's registry with K8S_IMAGE_PULL_SECRETS");
+        }
+        Map<String, ServiceAccount> accounts = byName(objects, ServiceAccount.class);
+        for (String account : List.of(FUNCTIONS_SA, CONTROLLER)) {
+            List<String> pulls = accounts.get(account).getImagePullSecrets() == null
+                    ? List.of()
+                    : accounts.get(account).getImagePullSecrets().stream()
+                            .map(r -> r.getName())
+                            .toList();
+            assertEquals(secrets, pulls, account + " carries K8S_IMAGE_PULL_SECRETS");
+        }
+        // A pod that names pull secrets of its own gets none of its ServiceAccount's: none may.
+        for (Service s : all(objects, Service.class)) {
+            var spec = s.getSpec().getTemplate().getSpec();
+            assertEquals(FUNCTIONS_SA, spec.getServiceAccountName());
+            assertTrue(spec.getImagePullSecrets() == null
+                    || spec.getImagePullSecrets().isEmpty());
+        }
+        PodSpec controller = byName(objects, Deployment.class)
+                .get(CONTROLLER)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertTrue(controller.getImagePullSecrets() == null
+                || controller.getImagePullSecrets().isEmpty());
+        SandboxPodSettings pods = controllerSettings(objects).pods();
+        assertEquals(
+                secrets,
+                SandboxPods.poolPod(pods, "py", "kcr-test").getSpec().getImagePullSecrets().stream()
+                        .map(r -> r.getName())
+                        .toList());
+    }
+
     @Test
     void buildShListsEveryImageTheControllerCanAskFor() throws Exception {
         Set<String> listed = Set.copyOf(buildList("reg.example", "v1"));
@@ -481,6 +768,51 @@ class DeploymentManifestsTest {
             fail("images/build.sh --list failed: " + err);
         }
         return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * ExecEvents.REPLAY_WINDOW, read from its source: the exec app is not on this module's class path (it runs as
+     * its own JVM in ProductionShapeIT).
+     */
+    private static java.time.Duration replayWindow() {
+        String source = Manifests.readString(
+                Manifests.root().resolve("functions/exec/src/main/java/io/kubecoderun/exec/api/ExecEvents.java"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "REPLAY_WINDOW = Duration\\.of(Hours|Minutes)\\((\\d+)\\);")
+                .matcher(source);
+        assertTrue(m.find(), "ExecEvents.REPLAY_WINDOW = Duration.ofHours(n) or ofMinutes(n)");
+        long n = Long.parseLong(m.group(2));
+        return m.group(1).equals("Hours") ? java.time.Duration.ofHours(n) : java.time.Duration.ofMinutes(n);
+    }
+
+    /** The namespace of Knative's cluster-local gateway, where the route's backends and the ReferenceGrant live. */
+    private static String backendNamespace(Path overlay) {
+        return all(Manifests.render(overlay), HTTPRoute.class)
+                .get(0)
+                .getSpec()
+                .getRules()
+                .get(0)
+                .getBackendRefs()
+                .get(0)
+                .getNamespace();
+    }
+
+    /** A Gateway API Duration (GEP-2257: up to four of {@code <n>h}, {@code <n>m}, {@code <n>s}, {@code <n>ms}). */
+    static long gatewayDurationSeconds(String duration) {
+        java.util.regex.Matcher part =
+                java.util.regex.Pattern.compile("([0-9]{1,5})(h|ms|m|s)").matcher(duration);
+        assertTrue(duration.matches("^([0-9]{1,5}(h|m|s|ms)){1,4}$"), "a Gateway API Duration: " + duration);
+        long millis = 0;
+        while (part.find()) {
+            long n = Long.parseLong(part.group(1));
+            millis += switch (part.group(2)) {
+                case "h" -> n * 3_600_000;
+                case "m" -> n * 60_000;
+                case "s" -> n * 1000;
+                default -> n;
+            };
+        }
+        return millis / 1000;
     }
 
     private static ControllerSettings controllerSettings(List<HasMetadata> objects) {

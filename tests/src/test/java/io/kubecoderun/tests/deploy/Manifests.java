@@ -140,7 +140,9 @@ public final class Manifests {
                 if (target == null) {
                     throw new IllegalStateException(dir + ": patch for missing " + key(doc));
                 }
-                // Every patched kind here is a custom resource, for which kustomize applies a JSON merge patch.
+                // kustomize applies a JSON merge patch to a custom resource and a strategic merge patch to a
+                // built-in kind; the patches here (Knative Service, HTTPRoute, ServiceAccounts gaining
+                // imagePullSecrets) set only fields their targets lack or scalars, where the two agree.
                 mergePatch(target, doc);
             }
         }

@@ -58,7 +58,7 @@ public final class PublicRoutes {
     /**
      * The function an HTTPRoute sends {@code path} to: the rule with the longest matching PathPrefix (Gateway API
      * precedence; a prefix matches whole path segments), its host rewrite naming the function's cluster-local
-     * Knative Service ({@code exec.kubecoderun.svc.cluster.local} is the exec function).
+     * Knative Service ({@code exec.kubecoderun.svc} is the exec function).
      */
     public static Optional<String> functionFor(HTTPRoute route, String path) {
         String best = null;

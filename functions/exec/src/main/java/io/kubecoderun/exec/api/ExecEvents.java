@@ -2,6 +2,7 @@ package io.kubecoderun.exec.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubecoderun.core.api.ApiException;
 import io.kubecoderun.core.api.ApiHeaders;
@@ -11,6 +12,8 @@ import io.kubecoderun.core.auth.Authenticator;
 import io.kubecoderun.core.auth.Principal;
 import io.kubecoderun.core.config.KcrSettings;
 import io.kubecoderun.core.ids.Ids;
+import io.kubecoderun.exec.programmatic.ExpiringValues;
+import io.kubecoderun.exec.service.ExecRequest;
 import io.kubecoderun.exec.service.ExecService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,10 +23,18 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The exec CloudEvent at {@code POST /}, as a Knative Broker delivers it, in binary mode ({@code ce-*} headers,
@@ -37,6 +48,15 @@ import java.util.Set;
  * <p>Credentials: the API key in the data (as in {@code /exec}) or in the extension {@code kcrapikey}; the
  * extension {@code kcrprincipal} names the caller only when {@code KCR_TRUST_EVENT_PRINCIPAL=true}, for
  * deployments where only the Broker can reach this function (its trust boundary, enforced by NetworkPolicy).
+ *
+ * <p>Once per event: a Broker delivers at least once, and redelivers when it did not see the answer (a lost
+ * connection, a timeout, a 5xx on the way) although the code may have run. CloudEvents make {@code source} +
+ * {@code id} unique per event and let a consumer treat a repeat as a duplicate, so an event whose caller,
+ * {@code source} and {@code id} were seen within {@link #REPLAY_WINDOW} is not run again: a redelivery after the
+ * answer gets that answer again (same reply {@code id}, so a consumer can drop the second copy), one while it still
+ * runs gets 409 {@code request_id_in_use} (the Broker retries 409 with its back-off). Kept in Redis where there is
+ * one ({@link ExpiringValues}, shared by every replica), else in memory. A 503 or 429 releases the id: nothing
+ * was answered, the retry runs. An event without an {@code id} is run every time.
  */
 @Path("/")
 public class ExecEvents {
@@ -44,6 +64,17 @@ public class ExecEvents {
     public static final String RESULT_TYPE = "io.kubecoderun.exec.result";
     public static final String ERROR_TYPE = "io.kubecoderun.exec.error";
     private static final String STRUCTURED = "application/cloudevents+json";
+    /**
+     * How long an answer is kept for a redelivery: longer than the Trigger's whole retry schedule (six attempts of
+     * at most its delivery timeout, plus the back-off; DeploymentManifestsTest checks knative/ against it).
+     */
+    public static final Duration REPLAY_WINDOW = Duration.ofHours(1);
+    /** Beyond MAX_EXECUTION_TIME, the longest a claimed event may run (a sandbox wait, a cold language, stores). */
+    static final Duration RUNNING_SLACK = Duration.ofMinutes(5);
+
+    private static final Logger LOG = Logger.getLogger(ExecEvents.class.getName());
+    private static final String RUNNING = "running";
+    private static final String KEY_PREFIX = "exec-event:";
     private static final Set<String> ATTRIBUTES = Set.of(
             "specversion",
             "type",
@@ -68,6 +99,9 @@ public class ExecEvents {
     @Inject
     KcrSettings settings;
 
+    @Inject
+    ExpiringValues answers;
+
     /** The data of an {@code io.kubecoderun.exec.error} event: a request the API refuses, never retried. */
     @JsonPropertyOrder({"error", "error_type", "request_event_id"})
     record ErrorEventData(
@@ -79,6 +113,19 @@ public class ExecEvents {
 
     private record Event(
             String type, String source, String id, Map<String, String> extensions, Map<String, Object> data) {}
+
+    /** The event is running elsewhere: answered 409 (not an error event, which the Broker would not retry). */
+    private static final class Running extends RuntimeException {
+        final ApiException.Conflict conflict;
+
+        Running(ApiException.Conflict conflict) {
+            super(null, null, false, false);
+            this.conflict = conflict;
+        }
+    }
+
+    /** The reply event, as sent and as kept for a redelivery. */
+    record Answer(String type, String subject, String id, JsonNode data) {}
 
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -93,21 +140,115 @@ public class ExecEvents {
                     "this function accepts " + REQUEST_TYPE + " events, not " + event.type());
         }
         String source = event.source() == null ? "/kubecoderun" : event.source();
-        String type;
-        String subject = null;
-        Object data;
+        Answer answer;
         try {
-            ExecResponse result = ExecResponse.of(service.execute(principal(event), ExecJson.request(event.data())));
-            data = result;
-            type = RESULT_TYPE;
-            subject = result.sessionId();
+            Principal principal = principal(event);
+            ExecRequest request = ExecJson.request(event.data());
+            answer = event.id() == null || event.id().isEmpty()
+                    ? run(principal, request)
+                    : once(key(principal, source, event.id()), source, event.id(), () -> run(principal, request));
+        } catch (Running running) {
+            throw running.conflict;
         } catch (ApiException.Unavailable | ApiException.RateLimited e) {
             throw e;
         } catch (ApiException e) {
-            data = new ErrorEventData(e.getMessage(), e.errorType(), event.id());
-            type = ERROR_TYPE;
+            answer = refusal(e, event.id());
         }
-        return structured ? structuredAnswer(type, source, subject, data) : binaryAnswer(type, source, subject, data);
+        return structured ? structuredAnswer(answer, source) : binaryAnswer(answer, source);
+    }
+
+    private Answer run(Principal principal, ExecRequest request) {
+        ExecResponse result = ExecResponse.of(service.execute(principal, request));
+        return new Answer(RESULT_TYPE, result.sessionId(), Ids.next(), mapper.valueToTree(result));
+    }
+
+    private Answer refusal(ApiException e, String eventId) {
+        return new Answer(
+                ERROR_TYPE,
+                null,
+                Ids.next(),
+                mapper.valueToTree(new ErrorEventData(e.getMessage(), e.errorType(), eventId)));
+    }
+
+    /**
+     * Runs the event unless its key was seen: the kept answer for a redelivery, 409 while it runs. The claim is
+     * atomic ({@link ExpiringValues#putIfAbsent}), so of two replicas receiving one event, one runs it.
+     */
+    private Answer once(String key, String source, String id, java.util.function.Supplier<Answer> run) {
+        Optional<String> kept = store(() -> answers.get(key));
+        if (kept.isEmpty()
+                && store(() -> answers.putIfAbsent(
+                        key, RUNNING, settings.maxExecutionTime().plus(RUNNING_SLACK)))) {
+            Answer answer;
+            try {
+                answer = run.get();
+            } catch (ApiException.Unavailable | ApiException.RateLimited e) {
+                release(key);
+                throw e;
+            } catch (ApiException e) {
+                answer = refusal(e, id);
+            } catch (RuntimeException | Error e) {
+                release(key);
+                throw e;
+            }
+            try {
+                answers.put(key, mapper.writeValueAsString(answer), REPLAY_WINDOW);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(
+                        Level.WARNING,
+                        "cannot keep the answer of event " + source + " " + id
+                                + " for a redelivery; a redelivery waits for the claim to expire",
+                        e);
+            }
+            return answer;
+        }
+        String value = kept.orElseGet(() -> store(() -> answers.get(key)).orElse(RUNNING));
+        if (value.equals(RUNNING)) {
+            throw new Running(new ApiException.Conflict(
+                    ErrorType.REQUEST_ID_IN_USE,
+                    "the event " + id + " from " + source + " is running; a redelivery after it ends gets its answer"));
+        }
+        LOG.info(() -> "event " + id + " from " + source + " was answered before: its answer again");
+        try {
+            return mapper.readValue(value, Answer.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable kept answer of event " + id, e);
+        }
+    }
+
+    private void release(String key) {
+        try {
+            answers.delete(key);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot release event claim " + key, e);
+        }
+    }
+
+    /** A store call; the store down is a dependency down (503, the Broker retries). */
+    private static <T> T store(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "event store unreachable", e);
+            throw new ApiException.Unavailable(
+                    ErrorType.DEPENDENCY_UNAVAILABLE, "cannot reach the store of answered events", 1);
+        }
+    }
+
+    /** Per caller: another caller's event with the same source and id is another event (and sees no answer). */
+    private static String key(Principal principal, String source, String id) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : List.of(principal.id(), source, id)) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return KEY_PREFIX + HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -182,29 +323,29 @@ public class ExecEvents {
         }
     }
 
-    private static Response binaryAnswer(String type, String source, String subject, Object data) {
-        Response.ResponseBuilder answer = Response.ok(data, MediaType.APPLICATION_JSON)
+    private static Response binaryAnswer(Answer a, String source) {
+        Response.ResponseBuilder answer = Response.ok(a.data(), MediaType.APPLICATION_JSON)
                 .header("ce-specversion", "1.0")
-                .header("ce-type", type)
+                .header("ce-type", a.type())
                 .header("ce-source", source)
-                .header("ce-id", Ids.next());
-        if (subject != null) {
-            answer.header("ce-subject", subject);
+                .header("ce-id", a.id());
+        if (a.subject() != null) {
+            answer.header("ce-subject", a.subject());
         }
         return answer.build();
     }
 
-    private static Response structuredAnswer(String type, String source, String subject, Object data) {
+    private static Response structuredAnswer(Answer a, String source) {
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("specversion", "1.0");
-        envelope.put("type", type);
+        envelope.put("type", a.type());
         envelope.put("source", source);
-        envelope.put("id", Ids.next());
-        if (subject != null) {
-            envelope.put("subject", subject);
+        envelope.put("id", a.id());
+        if (a.subject() != null) {
+            envelope.put("subject", a.subject());
         }
         envelope.put("datacontenttype", "application/json");
-        envelope.put("data", data);
+        envelope.put("data", a.data());
         return Response.ok(envelope, STRUCTURED).build();
     }
 }

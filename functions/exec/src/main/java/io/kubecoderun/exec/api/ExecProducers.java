@@ -50,13 +50,22 @@ public class ExecProducers {
         return new ExecService(registry, sessions, files, states, new RunnerClient(), exec, meters);
     }
 
+    /**
+     * Expiring values in Redis where there is one (every replica sees them), else in this process: programmatic
+     * round trips, and the answers of exec events kept for a redelivery ({@link ExecEvents}).
+     */
+    @Produces
+    @Singleton
+    public ExpiringValues expiringValues(RedisBackend redis) {
+        return redis.client()
+                .<ExpiringValues>map(client -> new RedisExpiringValues(client, redis.keyPrefix()))
+                .orElseGet(() -> new InMemoryExpiringValues(System::currentTimeMillis));
+    }
+
     /** Programmatic executions, their round trips kept in Redis where there is one (any replica continues them). */
     @Produces
     @Singleton
-    public ProgrammaticService programmatic(ExecService exec, RedisBackend redis, KcrSettings settings) {
-        ExpiringValues values = redis.client()
-                .<ExpiringValues>map(client -> new RedisExpiringValues(client, redis.keyPrefix()))
-                .orElseGet(() -> new InMemoryExpiringValues(System::currentTimeMillis));
+    public ProgrammaticService programmatic(ExecService exec, ExpiringValues values, KcrSettings settings) {
         return new ProgrammaticService(
                 exec,
                 values,
