@@ -414,28 +414,7 @@ class KubernetesPoolIT {
                 Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200));
         List<LeaderElectedController> replicas = new ArrayList<>();
         for (String identity : List.of("replica-a", "replica-b")) {
-            KubernetesPlatform replicaPlatform =
-                    new KubernetesPlatform(controllerClient, settings(), Clock.systemUTC());
-            closeables.add(replicaPlatform);
-            ReconcilerSettings reconcile = ReconcilerSettings.defaults(identity).withInterval(Duration.ofMillis(200));
-            LeaderElectedController replica = new LeaderElectedController(
-                    controllerClient,
-                    NAMESPACE,
-                    identity,
-                    () -> {
-                        PoolController c = new PoolController(new PoolReconciler(
-                                replicaPlatform,
-                                registry,
-                                new RunnerClient(),
-                                List.of(spec("py", 2, Duration.ofMinutes(1))),
-                                reconcile,
-                                Clock.systemUTC(),
-                                new PoolMetrics()));
-                        c.start(reconcile);
-                        return c;
-                    },
-                    fast);
-            closeables.add(replica);
+            LeaderElectedController replica = replica(controllerClient, identity, fast);
             replicas.add(replica);
             replica.start();
         }
