@@ -184,7 +184,7 @@ public final class RunnerClient {
      * {@link RunnerRefusedException#claimRefused()} is true, and nothing ran.
      */
     public ExecuteResponse execute(Target target, ExecuteRequest body, Duration timeout, boolean claim) {
-        return ExecuteResponse.fromJson(post(target, "/execute", body.toJson(), timeout, claim, Long.MAX_VALUE));
+        return ExecuteResponse.fromJson(post(target, "/execute", body.toJson(), timeout, claim, UNCAPPED));
     }
 
     /**
@@ -229,6 +229,9 @@ public final class RunnerClient {
      */
     static final long MAX_PROGRAMMATIC_ANSWER_BYTES = 16L << 20;
 
+    /** An ordinary execute's answer (a state may be large): as much as one array holds. */
+    private static final long UNCAPPED = Integer.MAX_VALUE - 9;
+
     private Map<String, Object> post(
             Target target, String path, Map<String, Object> body, Duration timeout, boolean claim, long maxBytes) {
         HttpRequest.Builder request =
@@ -242,8 +245,8 @@ public final class RunnerClient {
                 HttpResponse.BodyHandlers.ofInputStream());
         String text;
         try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes((int)
-                    Math.min(Integer.MAX_VALUE - 8, maxBytes == Long.MAX_VALUE ? Integer.MAX_VALUE - 8 : maxBytes + 1));
+            // One byte past the cap tells "too large" from "exactly the cap".
+            byte[] bytes = in.readNBytes((int) (maxBytes + 1));
             if (bytes.length > maxBytes) {
                 throw new RunnerRefusedException(502, "the runner's answer exceeds " + maxBytes + " bytes");
             }

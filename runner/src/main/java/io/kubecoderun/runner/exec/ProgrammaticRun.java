@@ -207,14 +207,4 @@ public final class ProgrammaticRun implements ToolChannel.Listener {
         }
         return result;
     }
-
-    /** Whether the program is between answers, waiting for results. */
-    public synchronized boolean isWaiting() {
-        return waiting && finished == null;
-    }
-
-    /** Whether the program has ended (its answer may not be taken yet). */
-    public synchronized boolean hasEnded() {
-        return finished != null || failure != null;
-    }
 }

@@ -47,41 +47,12 @@ final class StepRunner {
     record Running(Process process, Launcher.Armed armed, Future<?> out, Future<?> err) {}
 
     /**
-     * Fires {@code command} in the armed shell and waits for it.
+     * Fires {@code command} in the armed shell and waits for it, until {@code deadline} (which a programmatic
+     * execution's waits move).
      *
      * @param pidNamespace the sandbox kills every process when its first one exits, so after a normal exit
      *                     there is nothing to sweep; the sweep still runs after a timeout
      */
-    Outcome run(
-            Launcher launcher,
-            Launcher.Armed armed,
-            List<String> command,
-            Path hostCwd,
-            Map<String, String> env,
-            Limits limits,
-            Path scriptFile,
-            long deadlineNanos,
-            BoundedOutput stdout,
-            BoundedOutput stderr,
-            String marker,
-            boolean pidNamespace)
-            throws IOException {
-        return run(
-                launcher,
-                armed,
-                command,
-                hostCwd,
-                env,
-                limits,
-                scriptFile,
-                Deadline.fixed(deadlineNanos),
-                stdout,
-                stderr,
-                marker,
-                pidNamespace);
-    }
-
-    /** As above, until a deadline that may move while the step runs (a programmatic execution's). */
     Outcome run(
             Launcher launcher,
             Launcher.Armed armed,
@@ -130,11 +101,6 @@ final class StepRunner {
      *
      * @param startNanos from when the step counts as running (its elapsed time)
      */
-    Outcome finish(Running running, long startNanos, long deadlineNanos, String marker, boolean pidNamespace) {
-        return finish(running, startNanos, Deadline.fixed(deadlineNanos), marker, pidNamespace);
-    }
-
-    /** As above, until a deadline that may move while the step runs. */
     Outcome finish(Running running, long startNanos, Deadline deadline, String marker, boolean pidNamespace) {
         Process process = running.process();
         current = process;

@@ -91,10 +91,6 @@ public final class ToolChannel implements AutoCloseable {
         }
     }
 
-    public String language() {
-        return language;
-    }
-
     /**
      * Creates {@code tools/} and the bell in {@code build} and writes what the program's prelude reads: for Python
      * {@code tools.json} next to the source (the wrapper installs the functions), for bash {@code kcr_tools.sh}

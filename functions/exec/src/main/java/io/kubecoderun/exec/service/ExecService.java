@@ -269,10 +269,6 @@ public final class ExecService {
         return runners;
     }
 
-    ExecSettings settings() {
-        return settings;
-    }
-
     ExecObserver observer() {
         return observer;
     }

@@ -164,10 +164,6 @@ public final class ProgrammaticService {
         this.settings = settings;
     }
 
-    public ProgrammaticSettings settings() {
-        return settings;
-    }
-
     // ---- starting ----------------------------------------------------------------------------------------------
 
     /**
@@ -317,7 +313,6 @@ public final class ProgrammaticService {
             if (running.historyBytes() > settings.maxHistoryBytes()) {
                 return stop(
                         running,
-                        begun,
                         requestId,
                         "the tool results of this execution exceeded " + settings.maxHistoryBytes()
                                 + " bytes in total");
@@ -452,14 +447,13 @@ public final class ProgrammaticService {
     private ProgrammaticAnswer pause(Execution execution, List<ToolCall> calls, String requestId) {
         Execution counted = execution.counting(0, calls.size());
         if (counted.calls() > settings.maxToolCalls()) {
-            return stop(
-                    counted, null, requestId, "the program made more than " + settings.maxToolCalls() + " tool calls");
+            return stop(counted, requestId, "the program made more than " + settings.maxToolCalls() + " tool calls");
         }
         String token = newToken();
         Duration waitTtl = settings.idleTimeout().plus(MARGIN);
         // The lease covers the wait; a continuation extends it again for its run and the file transfers after it.
         if (!exec.extend(counted.lease(), settings.idleTimeout().plus(MARGIN))) {
-            return stop(counted, null, requestId, "the sandbox's lease ran out");
+            return stop(counted, requestId, "the sandbox's lease ran out");
         }
         Execution waiting = counted.with(
                 WAITING, tokenKey(token), calls.stream().map(ToolCall::id).toList());
@@ -503,7 +497,7 @@ public final class ProgrammaticService {
     }
 
     /** Stops an execution for a limit of this API: the program is cancelled, its lease released. */
-    private ProgrammaticAnswer stop(Execution execution, ExecService.Begun<?> begun, String requestId, String why) {
+    private ProgrammaticAnswer stop(Execution execution, String requestId, String why) {
         stopRunner(execution);
         end(execution, requestId);
         LOG.info("event=programmatic_stopped execution=" + execution.id() + " reason=\"" + why + "\"");
