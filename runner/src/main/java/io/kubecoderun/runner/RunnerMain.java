@@ -46,7 +46,12 @@ public final class RunnerMain {
     /** Seconds the HTTP server waits for in-flight exchanges to finish at shutdown. */
     private static final int SERVER_STOP_SECONDS = 1;
 
+    /** Instances in this JVM: one, or many under a {@link RunnerHost}; their cgroups and files need distinct names. */
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final RunnerConfig config;
+    private final boolean warmUpPaths;
     private final AtomicBoolean ready = new AtomicBoolean();
     private HttpServer server;
     private ExecutorService threads;
@@ -55,10 +60,23 @@ public final class RunnerMain {
     private Path supportDir;
 
     public RunnerMain(RunnerConfig config) {
+        this(config, true);
+    }
+
+    /**
+     * @param warmUpPaths whether start-up runs the request paths once ({@link #warmUp}); a host's later instances
+     *                    skip it, since the JIT's work is shared by every instance in the JVM
+     */
+    RunnerMain(RunnerConfig config, boolean warmUpPaths) {
         this.config = config;
+        this.warmUpPaths = warmUpPaths;
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--host")) {
+            RunnerHost.run();
+            return;
+        }
         long started = System.nanoTime();
         RunnerConfig config;
         try {
@@ -75,7 +93,13 @@ public final class RunnerMain {
             System.err.println("runner failed to start: " + e.getMessage());
             System.exit(1);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(runner::stop, "kcr-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            runner.stop();
+                            RunnerLogManager.shutdownComplete();
+                        },
+                        "kcr-shutdown"));
         LOG.info("event=ready port=" + runner.port() + " sandbox=" + config.sandbox() + " startup_ms="
                 + (System.nanoTime() - started) / 1_000_000);
     }
@@ -86,7 +110,10 @@ public final class RunnerMain {
         if (!Files.isExecutable(Path.of(Tools.PRLIMIT))) {
             throw new IllegalStateException(Tools.PRLIMIT + " is missing (util-linux): limits cannot be applied");
         }
-        String runnerId = Long.toString(ProcessHandle.current().pid());
+        int instance = INSTANCES.incrementAndGet();
+        // "<pid>" alone, as ever, for a runner in its own JVM; "<pid>i<n>" for a host's later instances, so no
+        // execution id ("<runner id>-<sequence>", the marker its processes are swept by) is another's.
+        String runnerId = ProcessHandle.current().pid() + (instance == 1 ? "" : "i" + instance);
         Sandbox sandbox = sandbox(runnerId);
         cgroups = CgroupLimiter.detect(config.cgroupParent(), runnerId);
         if (cgroups.enabled()) {
@@ -94,7 +121,7 @@ public final class RunnerMain {
         } else {
             LOG.warning("event=no_cgroup detail=\"memory and pids are bounded by rlimits only (no writable cgroup)\"");
         }
-        executor = new Executor(config, sandbox, cgroups);
+        executor = new Executor(config, sandbox, cgroups, runnerId);
         if (config.language() != null && !executor.availableLanguages().contains(config.language())) {
             throw new IllegalStateException("RUNNER_LANGUAGE=" + config.language()
                     + " but its toolchain is not installed; available: " + executor.availableLanguages());
@@ -123,7 +150,9 @@ public final class RunnerMain {
         server.setExecutor(threads);
         server.start();
         executor.prestartPython(); // while the paths warm up
-        warmUp(workspace);
+        if (warmUpPaths) {
+            warmUp(workspace);
+        }
         if (executor.warmInterpreterAvailable()) {
             long waitStart = System.nanoTime();
             if (executor.awaitWarmPython(WARM_PYTHON_WAIT)) {
@@ -228,6 +257,5 @@ public final class RunnerMain {
             }
         }
         LOG.info("event=stopped");
-        RunnerLogManager.shutdownComplete();
     }
 }

@@ -39,6 +39,7 @@ public final class Executor {
     private final Path workdir;
     private final Launcher launcher;
     private final SupportFiles support;
+    private final String runnerId;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Boolean> installed = new HashMap<>();
     private volatile StepRunner currentStep;
@@ -53,9 +54,17 @@ public final class Executor {
     private final WarmInterpreter warm;
 
     public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
+        this(config, sandbox, cgroups, Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /**
+     * @param runnerId names this runner's executions (their markers, cgroups and support files) apart from every
+     *                 other runner's in the same JVM (a {@code RunnerHost}'s instances) and on the machine
+     */
+    public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups, String runnerId) throws IOException {
         this.config = config;
-        this.support = SupportFiles.prepare(
-                config.scratch().resolve("support-" + ProcessHandle.current().pid()));
+        this.runnerId = runnerId;
+        this.support = SupportFiles.prepare(config.scratch().resolve("support-" + runnerId));
         this.launcher = Launcher.start(cgroups, config.scratch(), config.memoryLimitBytes(), config.pidsLimit());
         this.sandbox = sandbox;
         this.cgroups = cgroups;
@@ -66,7 +75,7 @@ public final class Executor {
                 support,
                 launcher,
                 cgroups,
-                () -> ProcessHandle.current().pid() + "-" + sequence.incrementAndGet(),
+                () -> runnerId + "-" + sequence.incrementAndGet(),
                 budgetMs -> limits(WarmInterpreter.LANGUAGE, budgetMs),
                 this::removeLater);
         for (Language language : Languages.all()) {
@@ -142,7 +151,7 @@ public final class Executor {
                 ? programmatic.begin(budgetMs * 1_000_000L)
                 : Deadline.fixed(System.nanoTime() + budgetMs * 1_000_000L);
 
-        String execId = ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
+        String execId = runnerId + "-" + sequence.incrementAndGet();
         Path build = config.scratch().resolve("exec-" + execId);
         Launcher.Armed armed = null;
         Cgroup cgroup = null;
