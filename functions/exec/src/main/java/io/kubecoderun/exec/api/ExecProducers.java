@@ -46,7 +46,8 @@ public class ExecProducers {
                 defaults.acquireWait(),
                 defaults.coldWait(),
                 pools.jobOnExhaustion(),
-                defaults.claimAttempts());
+                defaults.claimAttempts(),
+                pools::target);
         return new ExecService(registry, sessions, files, states, new RunnerClient(), exec, meters);
     }
 

@@ -371,10 +371,14 @@ public final class ExecService {
     private <T> Started<T> lease(
             String language, Duration timeout, boolean claimOnly, java.util.function.Function<Lease, T> firstCall) {
         Duration ttl = timeout.plus(Duration.ofMinutes(2)); // execution, file transfers, and margin
+        // A language without a warm pool has no sandbox coming back to it: waiting would only delay its Job.
+        Duration warmWait = settings.jobOnExhaustion() && settings.warmTarget().applyAsInt(language) == 0
+                ? Duration.ZERO
+                : settings.acquireWait();
         for (int attempt = 1; attempt <= settings.claimAttempts(); attempt++) {
             long start = System.nanoTime();
             long began = start;
-            Acquisition got = registry.acquire(language, ttl, settings.acquireWait());
+            Acquisition got = registry.acquire(language, ttl, warmWait);
             observer.leased(language, got.outcome(), false, System.nanoTime() - start);
             if (!got.acquired() && settings.jobOnExhaustion()) {
                 start = System.nanoTime();

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param coldWait         how long a cold start (a Job) may take
  * @param jobOnExhaustion  an exhausted pool's request goes through a Job [POD_POOL_EXHAUSTION_TRIGGER]
  * @param claimAttempts    sandboxes tried when a leased runner cannot be reached
+ * @param warmTarget       warm pods configured per language id [POD_POOL_*]: where it is 0 no warm sandbox
+ *                         will come, so a request goes to a Job at once instead of waiting {@code acquireWait}
  */
 public record ExecSettings(
         long maxCodeBytes,
@@ -30,7 +32,8 @@ public record ExecSettings(
         Duration acquireWait,
         Duration coldWait,
         boolean jobOnExhaustion,
-        int claimAttempts) {
+        int claimAttempts,
+        java.util.function.ToIntFunction<String> warmTarget) {
 
     /** The API's defaults. */
     public static ExecSettings defaults() {
@@ -46,6 +49,7 @@ public record ExecSettings(
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(60),
                 true,
-                3);
+                3,
+                language -> 1);
     }
 }

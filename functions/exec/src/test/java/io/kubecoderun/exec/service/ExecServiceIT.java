@@ -3,6 +3,7 @@ package io.kubecoderun.exec.service;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,8 @@ class ExecServiceIT {
     static InMemoryLeaseRegistry registry;
     /** What the service reported to its observer, as "leased lang outcome source" and "finished lang status". */
     static final List<String> OBSERVED = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** How long the last attempt at a warm pool took (before any Job). */
+    static volatile long lastPoolAttemptNanos;
 
     @BeforeAll
     static void start() throws Exception {
@@ -111,7 +114,8 @@ class ExecServiceIT {
                         Duration.ofSeconds(30),
                         Duration.ofSeconds(60),
                         true,
-                        3),
+                        3,
+                        language -> language.equals("bash") ? 0 : 2),
                 new ExecObserver() {
                     @Override
                     public void leased(
@@ -121,6 +125,9 @@ class ExecServiceIT {
                             long nanos) {
                         assertTrue(nanos >= 0);
                         OBSERVED.add("leased " + language + " " + outcome + " " + (viaJob ? "job" : "pool"));
+                        if (!viaJob) {
+                            lastPoolAttemptNanos = nanos;
+                        }
                     }
 
                     @Override
@@ -333,6 +340,50 @@ class ExecServiceIT {
         assertTrue(result.stderr().contains("Execution timed out after 1 seconds"), result.stderr());
     }
 
+    /**
+     * The local platform's runner host dies mid-run (kill -9, as a crash would): the execution on it fails as a
+     * lost sandbox (503 {@code sandbox_lost}, never a hang or a 500), the controller sees the host's pods fail and
+     * replaces them on a new host, and the next execution succeeds.
+     */
+    @Test
+    void aRunnerHostKilledMidRunLosesWhatRanOnItAndIsReplaced() throws Exception {
+        awaitIdle("py", 2);
+        java.util.concurrent.CompletableFuture<Object> inFlight =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return service.execute(
+                                ALICE, py("import time\ntime.sleep(30)\nprint('never')", null, List.of()));
+                    } catch (ApiException e) {
+                        return e;
+                    }
+                });
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (registry.stats("py").leased() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, registry.stats("py").leased(), "the execution holds its sandbox");
+        Thread.sleep(300); // its program is running
+        ProcessHandle host = platform.process(platform.pods("py").get(0).name()).orElseThrow();
+        host.destroyForcibly();
+        Object outcome = inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        ApiException lost = assertInstanceOf(ApiException.class, outcome, String.valueOf(outcome));
+        assertEquals("sandbox_lost", lost.errorType(), lost.getMessage());
+        awaitIdle("py", 2);
+        assertEquals(
+                "back\n",
+                service.execute(ALICE, py("print('back')", null, List.of())).stdout());
+    }
+
+    private static void awaitIdle(String language, int idle) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (registry.stats(language).idle() < idle) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(language + " pool not back at " + idle + ": " + registry.stats(language));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void aColdLanguageRunsThroughAJob() {
         OBSERVED.clear();
@@ -340,6 +391,10 @@ class ExecServiceIT {
                 ALICE, new ExecRequest("sh", "echo cold $((6*7))", List.of(), null, List.of(), null, null, 0));
         assertEquals("cold 42\n", result.stdout(), result.stderr());
         assertEquals("leased bash MISS pool", OBSERVED.get(0), "no warm bash pool: a miss first: " + OBSERVED);
+        assertTrue(
+                lastPoolAttemptNanos < Duration.ofSeconds(1).toNanos(),
+                "a pool of size 0 is not waited on for its 2 s (acquireWait): " + lastPoolAttemptNanos / 1_000_000
+                        + " ms");
         assertTrue(OBSERVED.get(1).matches("leased bash (HIT|WAIT_HIT) job"), "then a Job's sandbox: " + OBSERVED);
         assertEquals("finished bash ok", OBSERVED.get(OBSERVED.size() - 1), String.valueOf(OBSERVED));
     }
