@@ -118,6 +118,11 @@ class BenchInstrumentTest {
             assertNull(t.met(), t.what());
             assertEquals("not measured", t.verdict());
         }
+        // a negative CPU figure (the background moved during the series) is no measurement, even at a low ratio
+        assertNull(Targets.evaluate(
+                        new Targets.Measured(439, -313, 8, 20, 25, 300, 30, 20, 60, 20, 2, 26, 20, 100, 1000, 1000))
+                .get(0)
+                .met());
         assertTrue(Targets.table(met).contains("| **met** |"));
         assertTrue(Targets.table(missed).contains("| not met |"));
     }
