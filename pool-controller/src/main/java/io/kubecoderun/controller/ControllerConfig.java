@@ -60,6 +60,14 @@ public interface ControllerConfig {
         @WithName("POD_POOL_REFILL_DEFERRAL_MS")
         @WithDefault("2000")
         int refillDeferralMillis();
+
+        /**
+         * Pod creations per second and language (a token bucket with a burst of 10): protects the Kubernetes API;
+         * the embedded default raises it, since a local pod is a runner instance, not a JVM.
+         */
+        @WithName("POD_POOL_CREATES_PER_SECOND")
+        @WithDefault("5")
+        int createsPerSecond();
     }
 
     interface Pods {

@@ -81,7 +81,8 @@ public record ControllerSettings(
         ReconcilerSettings reconcile = defaults.withInterval(
                         checks.seconds("POD_POOL_REPLENISH_INTERVAL", p.replenishIntervalSeconds()))
                 .withRefillDeferral(Duration.ofMillis(
-                        checks.range("POD_POOL_REFILL_DEFERRAL_MS", p.refillDeferralMillis(), 0, 60_000)));
+                        checks.range("POD_POOL_REFILL_DEFERRAL_MS", p.refillDeferralMillis(), 0, 60_000)))
+                .withCreatesPerSecond(checks.range("POD_POOL_CREATES_PER_SECOND", p.createsPerSecond(), 1, 1000));
         ControllerConfig.Pods k = config.pods();
         Map<String, String> images = new LinkedHashMap<>();
         for (Language language : Languages.all()) {

@@ -60,6 +60,20 @@ public record ReconcilerSettings(
                 refillDeferral);
     }
 
+    public ReconcilerSettings withCreatesPerSecond(double rate) {
+        return new ReconcilerSettings(
+                interval,
+                createBurst,
+                rate,
+                backoff,
+                inFlightTimeout,
+                orphanGrace,
+                drainBatch,
+                jobRedelivery,
+                consumerId,
+                refillDeferral);
+    }
+
     public ReconcilerSettings withRefillDeferral(Duration deferral) {
         return new ReconcilerSettings(
                 interval,
