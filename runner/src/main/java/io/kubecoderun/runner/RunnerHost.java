@@ -175,11 +175,6 @@ public final class RunnerHost {
         LOG.info("event=host_stopped instances=" + stopping.size());
     }
 
-    /** The number of instances started or starting, for tests. */
-    int size() {
-        return instances.size();
-    }
-
     private void emit(String event, String name, String key, Object value) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", event);

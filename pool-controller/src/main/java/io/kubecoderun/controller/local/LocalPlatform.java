@@ -283,7 +283,7 @@ public final class LocalPlatform implements Platform {
         from.dead = true;
         if (!closing) {
             LOG.warning("event=runner_host_exited generation=" + from.generation + " exit="
-                    + (from.process.isAlive() ? "running" : String.valueOf(exitValue(from.process)))
+                    + exitValue(from.process)
                     + " detail=\"its pods are lost and will be replaced\"");
         }
         for (LocalPod pod : pods.values()) {
@@ -294,9 +294,10 @@ public final class LocalPlatform implements Platform {
         listeners.forEach(Runnable::run);
     }
 
+    /** The exit status of a host whose output ended, or "running" if it has not exited within a second. */
     private static String exitValue(Process process) {
         try {
-            return Integer.toString(process.waitFor(1, TimeUnit.SECONDS) ? process.exitValue() : -1);
+            return process.waitFor(1, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "running";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown";

@@ -53,10 +53,6 @@ public final class Executor {
     /** The interpreter started ahead for the next program of its language. */
     private final WarmInterpreter warm;
 
-    public Executor(RunnerConfig config, Sandbox sandbox, CgroupLimiter cgroups) throws IOException {
-        this(config, sandbox, cgroups, Long.toString(ProcessHandle.current().pid()));
-    }
-
     /**
      * @param runnerId names this runner's executions (their markers, cgroups and support files) apart from every
      *                 other runner's in the same JVM (a {@code RunnerHost}'s instances) and on the machine
